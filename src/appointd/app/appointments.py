@@ -1,0 +1,533 @@
+"""Use cases of single appointments: book, change, move through the status machine, archive.
+
+Booking is check-then-write inside one transaction, and the store makes that safe: SQLite runs
+write transactions one at a time (``BEGIN IMMEDIATE``), and on PostgreSQL the exclusion
+constraint on ``blocks`` refuses an overlapping insert that slipped past the check in a race.
+Either way the caller sees the same :class:`SlotTaken` with the conflicting appointments.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+
+from appointd.app.commands import BookAppointment, ChangeAppointment, TransitionAppointment
+from appointd.app.context import Context
+from appointd.domain import booking
+from appointd.domain.errors import FieldError, Invalid, NotFound, SlotTaken
+from appointd.domain.events import EventType
+from appointd.domain.intervals import Interval
+from appointd.domain.model import (
+    Appointment,
+    Event,
+    HistoryEntry,
+    Location,
+    Resource,
+    Service,
+    Staff,
+)
+from appointd.domain.status import INITIAL, transition
+from appointd.domain.wallclock import as_utc, zone
+from appointd.domain.working_hours import WorkingCalendar, overrides_by_date
+from appointd.store.engine import EXCLUSION_VIOLATION, sqlstate
+from appointd.store.repositories.appointments import AppointmentFilter
+from appointd.store.repositories.base import Page
+from appointd.store.uow import UnitOfWork
+
+# Fields of an appointment whose change means checking the calendar again.
+SCHEDULING_FIELDS = frozenset(
+    {
+        "start",
+        "end",
+        "staff_id",
+        "additional_staff_ids",
+        "resource_ids",
+        "service_id",
+        "location_id",
+        "override",
+    }
+)
+
+
+@dataclass(slots=True)
+class Placement:
+    """Everything resolved for one appointment: who, what, where, when."""
+
+    location: Location
+    tz: ZoneInfo
+    service: Service
+    staff: Staff | None
+    additional: list[Staff]
+    resources: list[Resource]
+    spans: booking.Spans
+    override: bool
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def get(ctx: Context, appointment_id: int) -> Appointment:
+    with ctx.uow(write=False) as uow:
+        appt = uow.appointments.get(appointment_id)
+    if appt is None:
+        raise NotFound("appointment", appointment_id)
+    return appt
+
+
+def search(ctx: Context, f: AppointmentFilter) -> Page[Appointment]:
+    with ctx.uow(write=False) as uow:
+        return uow.appointments.search(f)
+
+
+def history(ctx: Context, appointment_id: int) -> list[HistoryEntry]:
+    with ctx.uow(write=False) as uow:
+        if uow.appointments.get(appointment_id) is None:
+            raise NotFound("appointment", appointment_id)
+        return uow.appointments.history(appointment_id)
+
+
+# -- booking ---------------------------------------------------------------------------------
+
+
+def book(ctx: Context, cmd: BookAppointment) -> Appointment:
+    """Book one appointment; :class:`SlotTaken`, :class:`Invalid` or :class:`NotFound` otherwise."""
+    if cmd.status not in INITIAL:
+        raise Invalid.field("status", "a new appointment is 'pending' or 'confirmed'")
+    with guard_overlaps(ctx, cmd), ctx.uow() as uow:
+        placement = resolve(uow, cmd)
+        appt = place(uow, ctx, cmd, placement)
+        uow.commit()
+    return appt
+
+
+def resolve(uow: UnitOfWork, cmd: BookAppointment) -> Placement:
+    """Load and check everything ``cmd`` names; every failure names its field."""
+    location = uow.locations.get(cmd.location_id)
+    if location is None:
+        raise NotFound("location", cmd.location_id, "location_id")
+    if location.archived_at is not None:
+        raise Invalid.field("location_id", f"location {location.id} is archived")
+    service = uow.services.get(cmd.service_id)
+    if service is None:
+        raise NotFound("service", cmd.service_id, "service_id")
+    if service.archived_at is not None:
+        raise Invalid.field("service_id", f"service {service.id} is archived")
+    if cmd.client_id is not None:
+        client = uow.clients.get(cmd.client_id)
+        if client is None:
+            raise NotFound("client", cmd.client_id, "client_id")
+        if client.archived_at is not None:
+            raise Invalid.field("client_id", f"client {client.id} is archived")
+    staff_ids = [
+        i
+        for i in [cmd.staff_id, *cmd.additional_staff_ids, cmd.coordinator_staff_id]
+        if i is not None
+    ]
+    people = uow.staff.get_many(staff_ids)
+    for field, ident in [
+        ("staff_id", cmd.staff_id),
+        *(("additional_staff_ids", i) for i in cmd.additional_staff_ids),
+        ("coordinator_staff_id", cmd.coordinator_staff_id),
+    ]:
+        if ident is not None and ident not in people:
+            raise NotFound("staff", ident, field)
+    if cmd.staff_id is not None and cmd.staff_id in cmd.additional_staff_ids:
+        raise Invalid.field("additional_staff_ids", "must not repeat staff_id")
+    if len(set(cmd.additional_staff_ids)) != len(cmd.additional_staff_ids):
+        raise Invalid.field("additional_staff_ids", "has duplicates")
+    staff = people.get(cmd.staff_id) if cmd.staff_id is not None else None
+    if staff is not None:
+        booking.check_staff_fit(staff, service, location.id, "staff_id")
+    additional = [people[i] for i in cmd.additional_staff_ids]
+    for extra in additional:
+        if extra.archived_at is not None:
+            raise Invalid.field("additional_staff_ids", f"staff {extra.id} is archived")
+    resources = _resources(uow, cmd.resource_ids, service, location)
+    tz = zone(location.time_zone)
+    start = as_utc(cmd.start, tz, field="start")
+    end = as_utc(cmd.end, tz, field="end") if cmd.end is not None else None
+    return Placement(
+        location,
+        tz,
+        service,
+        staff,
+        additional,
+        resources,
+        booking.spans(service, start, end),
+        cmd.override,
+    )
+
+
+def _resources(
+    uow: UnitOfWork, requested: Sequence[int], service: Service, location: Location
+) -> list[Resource]:
+    """The resources asked for plus those the service always needs, each checked."""
+    wanted = list(dict.fromkeys([*requested, *service.resource_ids]))
+    found = uow.resources.get_many(wanted)
+    errors: list[FieldError] = []
+    for rid in wanted:
+        res = found.get(rid)
+        if res is None:
+            raise NotFound("resource", rid, "resource_ids")
+        if res.archived_at is not None:
+            errors.append(FieldError("resource_ids", f"resource {rid} is archived"))
+        elif res.location_id is not None and res.location_id != location.id:
+            errors.append(FieldError("resource_ids", f"resource {rid} is at another location"))
+    if errors:
+        raise Invalid(errors)
+    return [found[r] for r in wanted]
+
+
+def calendars(
+    uow: UnitOfWork, people: Sequence[Staff], span: Interval
+) -> dict[int, WorkingCalendar]:
+    """Working calendars of ``people`` with the overrides that can touch ``span`` (one query)."""
+    if not people:
+        return {}
+    # Two days of margin: the span's UTC dates may differ from the staff members' local dates.
+    overrides = uow.staff.overrides(
+        [p.id for p in people],
+        span.start.date() - timedelta(days=2),
+        span.end.date() + timedelta(days=2),
+    )
+    return {
+        p.id: WorkingCalendar(
+            zone(p.time_zone), p.working_hours, overrides_by_date(overrides[p.id])
+        )
+        for p in people
+    }
+
+
+def check_and_block(
+    uow: UnitOfWork,
+    ctx: Context,
+    p: Placement,
+    *,
+    exclude_appointment_id: int | None = None,
+    expires_at: datetime | None = None,
+) -> list[Any]:
+    """Refuse ``p`` if it breaks working time or overlaps holding time; return its blocks.
+
+    The blocks are returned without an appointment id; the caller sets it and writes them.
+    """
+    busy = p.spans.busy
+    people = [s for s in [p.staff, *p.additional] if s is not None]
+    if not p.override:
+        cals = calendars(uow, people, busy)
+        for person in people:
+            field = (
+                "staff_id"
+                if p.staff is not None and person.id == p.staff.id
+                else "additional_staff_ids"
+            )
+            booking.check_working_time(cals[person.id], person.id, busy, field)
+    wanted = booking.blocks_for(
+        busy=busy,
+        staff_id=p.staff.id if p.staff else None,
+        additional_staff_ids=[s.id for s in p.additional],
+        resources=p.resources,
+        override=p.override,
+        expires_at=expires_at,
+    )
+    shared = [r.id for r in p.resources if r.capacity > 1]
+    if shared and not p.override:
+        uow.resources.lock(shared)
+    subjects = [(b.subject_kind, b.subject_id) for b in wanted]
+    existing = uow.blocks.holding_in(
+        subjects, busy.start, busy.end, exclude_appointment_id=exclude_appointment_id
+    )
+    live, expired_holds = booking.split_expired(existing, ctx.now())
+    if expired_holds:
+        uow.blocks.release_appointments(expired_holds)
+    if not p.override:
+        capacities = {r.id: r.capacity for r in p.resources}
+        booking.raise_if_conflicts(booking.find_conflicts(wanted, live, capacities))
+    return wanted
+
+
+def place(uow: UnitOfWork, ctx: Context, cmd: BookAppointment, p: Placement) -> Appointment:
+    """Check ``p`` and write it as a new appointment with its blocks, history and event."""
+    blocks = check_and_block(uow, ctx, p)
+    now = ctx.now()
+    appt = Appointment(
+        id=0,
+        account_id=ctx.account_id,
+        location_id=p.location.id,
+        service_id=p.service.id,
+        staff_id=p.staff.id if p.staff else None,
+        client_id=cmd.client_id,
+        start=p.spans.client.start,
+        end=p.spans.client.end,
+        busy_start=p.spans.busy.start,
+        busy_end=p.spans.busy.end,
+        status=cmd.status,
+        additional_staff_ids=[s.id for s in p.additional],
+        resource_ids=[r.id for r in p.resources],
+        coordinator_staff_id=cmd.coordinator_staff_id,
+        notes=cmd.notes,
+        override=p.override,
+        source=ctx.caller.source,
+        extra=dict(cmd.extra),
+        intent_id=cmd.intent_id,
+        waitlist_entry_id=cmd.waitlist_entry_id,
+        created_at=now,
+        updated_at=now,
+    )
+    uow.appointments.add(appt)
+    for b in blocks:
+        b.appointment_id = appt.id
+    uow.blocks.add(blocks)
+    record(
+        uow,
+        ctx,
+        appt,
+        "booked",
+        None,
+        appt.status.value,
+        changes={"override": True} if p.override else {},
+    )
+    uow.outbox.add(Event(EventType.APPOINTMENT_BOOKED, payload(appt)), now)
+    return appt
+
+
+# -- changing --------------------------------------------------------------------------------
+
+
+def change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
+    """Reschedule, reassign or annotate; when time, people or things change, every check runs again."""
+    with guard_overlaps(ctx), ctx.uow() as uow:
+        current = _load_for_update(uow, cmd.appointment_id)
+        changes = dict(cmd.changes)
+        before = _snapshot(current)
+        scheduling = bool(SCHEDULING_FIELDS & changes.keys())
+        if scheduling and not current.holding:
+            raise Invalid.field(
+                "start", f"a {current.status.value} appointment cannot be moved; book a new one"
+            )
+        updated = dataclasses.replace(
+            current,
+            **{
+                k: v
+                for k, v in changes.items()
+                if k in {"notes", "client_id", "coordinator_staff_id", "extra"}
+            },
+        )
+        if scheduling:
+            draft = _as_command(current, changes)
+            placement = resolve(uow, draft)
+            blocks = check_and_block(uow, ctx, placement, exclude_appointment_id=current.id)
+            updated = dataclasses.replace(
+                updated,
+                location_id=placement.location.id,
+                service_id=placement.service.id,
+                staff_id=placement.staff.id if placement.staff else None,
+                additional_staff_ids=[s.id for s in placement.additional],
+                resource_ids=[r.id for r in placement.resources],
+                start=placement.spans.client.start,
+                end=placement.spans.client.end,
+                busy_start=placement.spans.busy.start,
+                busy_end=placement.spans.busy.end,
+                override=placement.override,
+            )
+            uow.blocks.delete_for_appointment(current.id)
+            for b in blocks:
+                b.appointment_id = current.id
+            uow.blocks.add(blocks)
+        elif "client_id" in changes and changes["client_id"] is not None:
+            if uow.clients.get(changes["client_id"]) is None:
+                raise NotFound("client", changes["client_id"], "client_id")
+        if (
+            "coordinator_staff_id" in changes
+            and changes["coordinator_staff_id"] is not None
+            and uow.staff.get(changes["coordinator_staff_id"]) is None
+        ):
+            raise NotFound("staff", changes["coordinator_staff_id"], "coordinator_staff_id")
+        updated.updated_at = ctx.now()
+        uow.appointments.update(updated)
+        diff = {k: [before[k], v] for k, v in _snapshot(updated).items() if before[k] != v}
+        moved = "start" in diff or "end" in diff
+        record(
+            uow,
+            ctx,
+            updated,
+            "rescheduled" if moved else "updated",
+            updated.status.value,
+            updated.status.value,
+            changes=diff,
+        )
+        kind = EventType.APPOINTMENT_RESCHEDULED if moved else EventType.APPOINTMENT_UPDATED
+        uow.outbox.add(Event(kind, payload(updated)), ctx.now())
+        uow.commit()
+    return updated
+
+
+def _as_command(current: Appointment, changes: dict[str, Any]) -> BookAppointment:
+    """The booking ``current`` would be with ``changes`` applied; the end moves with the start."""
+    start = changes.get("start", current.start)
+    if "end" in changes:
+        end = changes["end"]
+    elif "start" in changes or "service_id" in changes:
+        end = None if "service_id" in changes else start + (current.end - current.start)
+    else:
+        end = current.end
+    resource_ids = changes.get("resource_ids")
+    return BookAppointment(
+        location_id=changes.get("location_id", current.location_id),
+        service_id=changes.get("service_id", current.service_id),
+        start=start,
+        end=end,
+        client_id=changes.get("client_id", current.client_id),
+        staff_id=changes.get("staff_id", current.staff_id),
+        # Service-required resources are added back by resolve(); keep the explicit ones.
+        resource_ids=list(resource_ids if resource_ids is not None else current.resource_ids),
+        additional_staff_ids=list(
+            changes.get("additional_staff_ids", current.additional_staff_ids)
+        ),
+        coordinator_staff_id=changes.get("coordinator_staff_id", current.coordinator_staff_id),
+        override=changes.get("override", current.override),
+    )
+
+
+def _snapshot(a: Appointment) -> dict[str, Any]:
+    return {
+        "start": a.start.isoformat(),
+        "end": a.end.isoformat(),
+        "staff_id": a.staff_id,
+        "additional_staff_ids": list(a.additional_staff_ids),
+        "resource_ids": list(a.resource_ids),
+        "location_id": a.location_id,
+        "service_id": a.service_id,
+        "client_id": a.client_id,
+        "coordinator_staff_id": a.coordinator_staff_id,
+        "notes": a.notes,
+        "override": a.override,
+    }
+
+
+def transition_to(ctx: Context, cmd: TransitionAppointment) -> Appointment:
+    """Move through the status machine; leaving the holding statuses frees the time."""
+    with ctx.uow() as uow:
+        appt = _load_for_update(uow, cmd.appointment_id)
+        before = appt.status
+        appt.status = transition(appt.status, cmd.target)
+        appt.updated_at = ctx.now()
+        uow.appointments.update(appt)
+        if before.holding and not appt.status.holding:
+            uow.blocks.release_appointments([appt.id])
+        record(uow, ctx, appt, cmd.target.value, before.value, appt.status.value, reason=cmd.reason)
+        uow.outbox.add(
+            Event(EventType.APPOINTMENT_STATUS_CHANGED, {**payload(appt), "from": before.value}),
+            ctx.now(),
+        )
+        uow.commit()
+    return appt
+
+
+def archive(ctx: Context, appointment_id: int, reason: str | None = None) -> None:
+    """Soft-delete: hidden from lists, time freed, history kept. Archiving twice is harmless."""
+    with ctx.uow() as uow:
+        appt = _load_for_update(uow, appointment_id)
+        if appt.archived_at is None:
+            appt.archived_at = appt.updated_at = ctx.now()
+            uow.appointments.update(appt)
+            uow.blocks.release_appointments([appt.id])
+            record(uow, ctx, appt, "archived", appt.status.value, appt.status.value, reason=reason)
+            uow.outbox.add(Event(EventType.APPOINTMENT_ARCHIVED, payload(appt)), ctx.now())
+        uow.commit()
+
+
+# -- shared ----------------------------------------------------------------------------------
+
+
+def _load_for_update(uow: UnitOfWork, appointment_id: int) -> Appointment:
+    appt = uow.appointments.for_update(appointment_id)
+    if appt is None:
+        raise NotFound("appointment", appointment_id)
+    return appt
+
+
+def record(
+    uow: UnitOfWork,
+    ctx: Context,
+    appt: Appointment,
+    action: str,
+    from_status: str | None,
+    to_status: str | None,
+    *,
+    reason: str | None = None,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    uow.appointments.record(
+        HistoryEntry(
+            appointment_id=appt.id,
+            at=ctx.now(),
+            action=action,
+            actor=ctx.caller.actor,
+            source=ctx.caller.source,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+            changes=changes or {},
+        )
+    )
+
+
+def payload(appt: Appointment) -> dict[str, Any]:
+    """The outbox payload of an appointment event: ids and times, enough to fetch the rest."""
+    return {
+        "appointment_id": appt.id,
+        "status": appt.status.value,
+        "start": appt.start.isoformat(),
+        "end": appt.end.isoformat(),
+        "staff_id": appt.staff_id,
+        "client_id": appt.client_id,
+        "location_id": appt.location_id,
+        "service_id": appt.service_id,
+    }
+
+
+@contextmanager
+def guard_overlaps(
+    ctx: Context, cmd: BookAppointment | None = None, exclude_appointment_id: int | None = None
+) -> Iterator[None]:
+    """Turn PostgreSQL's exclusion violation into :class:`SlotTaken` naming the conflicts.
+
+    The violation means a concurrent booking won the race after our check passed. The
+    transaction is already rolled back; we look up what holds the time now and report it.
+    """
+    try:
+        yield
+    except IntegrityError as exc:
+        if sqlstate(exc) != EXCLUSION_VIOLATION:
+            raise
+        conflicts = _current_conflicts(ctx, cmd, exclude_appointment_id) if cmd else []
+        raise SlotTaken(conflicts, "the requested time was just taken by another booking") from exc
+
+
+def _current_conflicts(
+    ctx: Context, cmd: BookAppointment, exclude_appointment_id: int | None
+) -> list[Any]:
+    with ctx.uow(write=False) as uow:
+        p = resolve(uow, cmd)
+        wanted = booking.blocks_for(
+            busy=p.spans.busy,
+            staff_id=p.staff.id if p.staff else None,
+            additional_staff_ids=[s.id for s in p.additional],
+            resources=p.resources,
+            override=p.override,
+        )
+        existing = uow.blocks.holding_in(
+            [(b.subject_kind, b.subject_id) for b in wanted],
+            p.spans.busy.start,
+            p.spans.busy.end,
+            exclude_appointment_id=exclude_appointment_id,
+        )
+    live, _ = booking.split_expired(existing, ctx.now())
+    return booking.find_conflicts(wanted, live, {r.id: r.capacity for r in p.resources})

@@ -1,0 +1,287 @@
+"""Use cases for the catalog: locations, staff, services, resources and clients.
+
+Each kind has the same five operations (create, get, list, update, archive). What differs is how
+a kind checks itself (:data:`VALIDATORS`). Creating and updating both end in the same check of
+the whole entity, so a PATCH can never produce an object a POST would have refused. Archiving is
+soft: the object stays readable by id and keeps its history, but leaves lists and bookings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from appointd.app.context import Context
+from appointd.domain.errors import FieldError, Invalid, NotFound
+from appointd.domain.model import Client, Location, Resource, Service, ServiceKind, Staff
+from appointd.domain.wallclock import zone
+from appointd.domain.working_hours import WorkingWeek, parse_override
+from appointd.store.repositories.base import Page, TableRepository
+from appointd.store.uow import UnitOfWork
+
+KINDS: dict[str, type[Any]] = {
+    "locations": Location,
+    "staff": Staff,
+    "services": Service,
+    "resources": Resource,
+    "clients": Client,
+}
+SINGULAR = {
+    "locations": "location",
+    "staff": "staff",
+    "services": "service",
+    "resources": "resource",
+    "clients": "client",
+}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+def _repo(uow: UnitOfWork, kind: str) -> TableRepository[Any]:
+    repo: TableRepository[Any] = getattr(uow, kind)
+    return repo
+
+
+def create(ctx: Context, kind: str, fields: Mapping[str, Any]) -> Any:
+    """Store a new ``kind`` object built from ``fields``; returns it with its id."""
+    now = ctx.now()
+    with ctx.uow() as uow:
+        entity = _build(kind, dict(fields), ctx.account_id)
+        entity.created_at = entity.updated_at = now
+        overrides = _prepare(uow, kind, entity, fields)
+        _repo(uow, kind).add(entity)
+        if overrides is not None:
+            uow.staff.replace_overrides(entity.id, overrides)
+        uow.commit()
+    return get(ctx, kind, entity.id)
+
+
+def get(ctx: Context, kind: str, id: int) -> Any:
+    with ctx.uow(write=False) as uow:
+        entity = _repo(uow, kind).get(id)
+        if entity is None:
+            raise NotFound(SINGULAR[kind], id)
+        if kind == "staff":
+            entity = uow.staff.with_details(entity)
+    return entity
+
+
+def list_page(
+    ctx: Context, kind: str, *, include_archived: bool, limit: int, offset: int
+) -> Page[Any]:
+    with ctx.uow(write=False) as uow:
+        return _repo(uow, kind).page(include_archived=include_archived, limit=limit, offset=offset)
+
+
+def update(ctx: Context, kind: str, id: int, changes: Mapping[str, Any]) -> Any:
+    """Apply ``changes`` (only the fields the caller sent) and check the whole object again."""
+    with ctx.uow() as uow:
+        repo = _repo(uow, kind)
+        current = repo.get(id)
+        if current is None:
+            raise NotFound(SINGULAR[kind], id)
+        entity = _apply(kind, current, dict(changes))
+        entity.updated_at = ctx.now()
+        overrides = _prepare(uow, kind, entity, changes)
+        repo.update(entity)
+        if overrides is not None:
+            uow.staff.replace_overrides(entity.id, overrides)
+        uow.commit()
+    return get(ctx, kind, id)
+
+
+def archive(ctx: Context, kind: str, id: int) -> None:
+    with ctx.uow() as uow:
+        repo = _repo(uow, kind)
+        entity = repo.get(id)
+        if entity is None:
+            raise NotFound(SINGULAR[kind], id)
+        if entity.archived_at is None:
+            repo.archive(id, ctx.now())
+        uow.commit()
+
+
+# -- building and checking ----------------------------------------------------------------
+
+_SPECIAL = {"working_hours", "date_overrides"}
+
+
+def _build(kind: str, fields: dict[str, Any], account_id: int) -> Any:
+    cls = KINDS[kind]
+    plain = {k: v for k, v in fields.items() if k not in _SPECIAL}
+    if kind == "staff":
+        plain["working_hours"] = WorkingWeek.parse(fields.get("working_hours") or [])
+        plain.setdefault("time_zone", "")
+    if kind == "services":
+        _service_values(plain)
+    return cls(id=0, account_id=account_id, **plain)
+
+
+def _apply(kind: str, current: Any, changes: dict[str, Any]) -> Any:
+    plain = {k: v for k, v in changes.items() if k not in _SPECIAL}
+    if kind == "staff" and "working_hours" in changes:
+        plain["working_hours"] = WorkingWeek.parse(changes["working_hours"] or [])
+    if kind == "services":
+        _service_values(plain)
+    return dataclasses.replace(current, **plain)
+
+
+def _service_values(plain: dict[str, Any]) -> None:
+    """Turn wire values of a service (kind name, price text) into core types, in place."""
+    if "kind" in plain:
+        try:
+            plain["kind"] = ServiceKind(plain["kind"])
+        except ValueError:
+            raise Invalid.field("kind", "must be 'service' or 'class'") from None
+    price = plain.get("price")
+    if price is not None and not isinstance(price, Decimal):
+        try:
+            plain["price"] = Decimal(str(price))
+        except ArithmeticError:
+            raise Invalid.field("price", "must be a decimal such as \"45.00\"") from None
+
+
+def _prepare(uow: UnitOfWork, kind: str, entity: Any, fields: Mapping[str, Any]) -> Any:
+    """Check ``entity``; for staff, also parse the date overrides (returned) in its zone."""
+    VALIDATORS[kind](uow, entity)
+    if kind == "staff" and "date_overrides" in fields:
+        tz = zone(entity.time_zone)
+        raw = fields.get("date_overrides") or []
+        errors: list[FieldError] = []
+        parsed = []
+        for i, item in enumerate(raw):
+            try:
+                parsed.append(parse_override(item, tz, f"date_overrides[{i}]"))
+            except Invalid as exc:
+                errors.extend(exc.errors)
+        dates = [o.date for o in parsed]
+        if len(set(dates)) != len(dates):
+            errors.append(FieldError("date_overrides", "a date appears more than once"))
+        if errors:
+            raise Invalid(errors)
+        return parsed
+    return None
+
+
+def _require_name(
+    errors: list[FieldError], field: str, value: Any, *, allow_empty: bool = False
+) -> None:
+    if not isinstance(value, str) or (not allow_empty and not value.strip()) or len(value) > 200:
+        errors.append(
+            FieldError(
+                field,
+                "must be a non-empty string of at most 200 characters"
+                if not allow_empty
+                else "must be at most 200 characters",
+            )
+        )
+
+
+def _check_zone(errors: list[FieldError], field: str, value: Any) -> None:
+    try:
+        zone(value, field)
+    except Invalid as exc:
+        errors.extend(exc.errors)
+
+
+def _check_email(errors: list[FieldError], value: Any) -> None:
+    if value is not None and not _EMAIL.match(value):
+        errors.append(FieldError("email", "is not an e-mail address"))
+
+
+def _check_refs(
+    errors: list[FieldError], repo: TableRepository[Any], field: str, ids: list[int], kind: str
+) -> None:
+    missing = sorted(set(ids) - repo.existing_ids(ids))
+    if missing:
+        errors.append(FieldError(field, f"unknown {kind} id(s): {', '.join(map(str, missing))}"))
+
+
+def _raise(errors: list[FieldError]) -> None:
+    if errors:
+        raise Invalid(errors)
+
+
+def _validate_location(uow: UnitOfWork, e: Location) -> None:
+    errors: list[FieldError] = []
+    _require_name(errors, "name", e.name)
+    _check_zone(errors, "time_zone", e.time_zone)
+    _raise(errors)
+
+
+def _validate_staff(uow: UnitOfWork, e: Staff) -> None:
+    errors: list[FieldError] = []
+    _require_name(errors, "first_name", e.first_name)
+    _require_name(errors, "last_name", e.last_name, allow_empty=True)
+    _check_email(errors, e.email)
+    _check_refs(errors, uow.locations, "location_ids", e.location_ids, "location")
+    _check_refs(errors, uow.services, "service_ids", e.service_ids, "service")
+    if not e.time_zone:
+        # A staff member works in the zone of their first location unless told otherwise.
+        first = uow.locations.get(e.location_ids[0]) if e.location_ids else None
+        if first is None:
+            errors.append(FieldError("time_zone", "required when the staff member has no location"))
+        else:
+            e.time_zone = first.time_zone
+    else:
+        _check_zone(errors, "time_zone", e.time_zone)
+    _raise(errors)
+
+
+def _validate_service(uow: UnitOfWork, e: Service) -> None:
+    errors: list[FieldError] = []
+    _require_name(errors, "name", e.name)
+    if not 1 <= e.duration_minutes <= 24 * 60:
+        errors.append(FieldError("duration_minutes", "must be 1 to 1440"))
+    for name in ("buffer_before_minutes", "buffer_after_minutes"):
+        if not 0 <= getattr(e, name) <= 24 * 60:
+            errors.append(FieldError(name, "must be 0 to 1440"))
+    if not 1 <= e.capacity <= 10_000:
+        errors.append(FieldError("capacity", "must be 1 to 10000"))
+    if e.price is not None and (
+        not isinstance(e.price, Decimal) or e.price < 0 or not e.price.is_finite()
+    ):
+        errors.append(FieldError("price", "must be a non-negative decimal"))
+    if e.currency is not None and not _CURRENCY.match(e.currency):
+        errors.append(FieldError("currency", "must be an ISO 4217 code such as EUR"))
+    if e.price is not None and e.currency is None:
+        errors.append(FieldError("currency", "required with a price"))
+    for name in ("min_notice_minutes", "max_advance_days"):
+        value = getattr(e, name)
+        if value is not None and value < 0:
+            errors.append(FieldError(name, "must not be negative"))
+    _check_refs(errors, uow.staff, "staff_ids", e.staff_ids, "staff")
+    _check_refs(errors, uow.resources, "resource_ids", e.resource_ids, "resource")
+    _raise(errors)
+
+
+def _validate_resource(uow: UnitOfWork, e: Resource) -> None:
+    errors: list[FieldError] = []
+    _require_name(errors, "name", e.name)
+    if not 1 <= e.capacity <= 10_000:
+        errors.append(FieldError("capacity", "must be 1 to 10000"))
+    if e.location_id is not None:
+        _check_refs(errors, uow.locations, "location_id", [e.location_id], "location")
+    _raise(errors)
+
+
+def _validate_client(uow: UnitOfWork, e: Client) -> None:
+    errors: list[FieldError] = []
+    _require_name(errors, "first_name", e.first_name)
+    _require_name(errors, "last_name", e.last_name, allow_empty=True)
+    _check_email(errors, e.email)
+    if e.time_zone is not None:
+        _check_zone(errors, "time_zone", e.time_zone)
+    _raise(errors)
+
+
+VALIDATORS: dict[str, Callable[[UnitOfWork, Any], None]] = {
+    "locations": _validate_location,
+    "staff": _validate_staff,
+    "services": _validate_service,
+    "resources": _validate_resource,
+    "clients": _validate_client,
+}

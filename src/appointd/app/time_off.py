@@ -1,0 +1,65 @@
+"""Time off: a staff member's personal busy time, blocking bookings like an appointment does.
+
+New time off may not cover holding appointments unless ``override`` is set (the appointments
+then stay, and the staff member is deliberately double-booked); this keeps a manager from
+silently stranding booked clients.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from appointd.app.appointments import guard_overlaps
+from appointd.app.context import Context
+from appointd.domain import booking
+from appointd.domain.errors import NotFound
+from appointd.domain.intervals import Interval
+from appointd.domain.model import Block, TimeOff
+from appointd.domain.wallclock import as_utc, zone
+
+
+def add(
+    ctx: Context,
+    staff_id: int,
+    start: datetime,
+    end: datetime,
+    reason: str | None,
+    override: bool = False,
+) -> TimeOff:
+    with guard_overlaps(ctx), ctx.uow() as uow:
+        staff = uow.staff.get(staff_id)
+        if staff is None:
+            raise NotFound("staff", staff_id)
+        tz = zone(staff.time_zone)
+        span = Interval(as_utc(start, tz, field="start"), as_utc(end, tz, field="end"))
+        block = Block(
+            "staff", staff_id, span.start, span.end, exclusive=not override, role="time_off"
+        )
+        existing = uow.blocks.holding_in([("staff", staff_id)], span.start, span.end)
+        live, expired = booking.split_expired(existing, ctx.now())
+        if expired:
+            uow.blocks.release_appointments(expired)
+        if not override:
+            booking.raise_if_conflicts(booking.find_conflicts([block], live))
+        entry = TimeOff(0, ctx.account_id, staff_id, span.start, span.end, reason)
+        uow.time_off.add(entry, ctx.now())
+        block.time_off_id = entry.id
+        uow.blocks.add([block])
+        uow.commit()
+    return entry
+
+
+def list_for(ctx: Context, staff_id: int) -> list[TimeOff]:
+    with ctx.uow(write=False) as uow:
+        if uow.staff.get(staff_id) is None:
+            raise NotFound("staff", staff_id)
+        return uow.time_off.for_staff(staff_id)
+
+
+def remove(ctx: Context, staff_id: int, time_off_id: int) -> None:
+    with ctx.uow() as uow:
+        if uow.time_off.get(staff_id, time_off_id) is None:
+            raise NotFound("time_off", time_off_id)
+        uow.blocks.delete_for_time_off(time_off_id)
+        uow.time_off.remove(time_off_id)
+        uow.commit()

@@ -1,0 +1,48 @@
+"""The ASGI application: the composition root where settings, store and faces meet.
+
+``uvicorn appointd.asgi:app`` (or ``appointd serve``) serves it; ``create_app`` builds one for
+tests with its own settings.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from appointd import __version__
+from appointd.app.context import Services
+from appointd.faces.native import errors as native_errors
+from appointd.faces.native.app import router as native_router
+from appointd.settings import Settings, get_settings
+from appointd.store.engine import make_engine
+
+DESCRIPTION = """\
+appointd's native API. Authenticate with `Authorization: Bearer <api key>`.
+Times are RFC 3339; errors are `application/problem+json` (RFC 9457).
+"""
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    """A ready application; builds its own engine from ``settings`` unless ``services`` is given."""
+    settings = settings or get_settings()
+    services = services or Services(engine=make_engine(settings), settings=settings)
+    app = FastAPI(
+        title="appointd",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.services = services
+    native_errors.install(app)
+    app.include_router(native_router)
+    return app
+
+
+def __getattr__(name: str) -> FastAPI:
+    # ``appointd.asgi:app`` is built on first use, so importing the module has no side effects.
+    if name == "app":
+        global app
+        app = create_app()
+        return app
+    raise AttributeError(name)

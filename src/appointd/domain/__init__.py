@@ -1,0 +1,1 @@
+"""The scheduling core: plain Python, no web framework, ORM or HTTP client."""

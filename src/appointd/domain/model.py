@@ -1,0 +1,213 @@
+"""The entities of one account's calendar, as plain dataclasses.
+
+Ids are 64-bit integers given by the store; ``0`` means "not stored yet". Every entity belongs
+to exactly one account, and nothing in the core ever relates objects of two accounts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from appointd.domain.status import Status
+from appointd.domain.working_hours import DateOverride, WorkingWeek
+
+
+@dataclass(slots=True)
+class Account:
+    id: int
+    name: str
+    default_min_notice_minutes: int = 0
+    default_max_advance_days: int = 365
+    created_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class Location:
+    id: int
+    account_id: int
+    name: str
+    time_zone: str
+    address: str | None = None
+    archived_at: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class TimeOff:
+    id: int
+    account_id: int
+    staff_id: int
+    start: datetime
+    end: datetime
+    reason: str | None = None
+
+
+@dataclass(slots=True)
+class Staff:
+    id: int
+    account_id: int
+    first_name: str
+    last_name: str
+    time_zone: str
+    email: str | None = None
+    location_ids: list[int] = field(default_factory=list)
+    service_ids: list[int] = field(default_factory=list)
+    working_hours: WorkingWeek = field(default_factory=WorkingWeek)
+    date_overrides: list[DateOverride] = field(default_factory=list)
+    time_off: list[TimeOff] = field(default_factory=list)
+    archived_at: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class ServiceKind(StrEnum):
+    SERVICE = "service"
+    CLASS = "class"
+
+
+@dataclass(slots=True)
+class Service:
+    id: int
+    account_id: int
+    name: str
+    duration_minutes: int
+    buffer_before_minutes: int = 0
+    buffer_after_minutes: int = 0
+    price: Decimal | None = None
+    currency: str | None = None
+    kind: ServiceKind = ServiceKind.SERVICE
+    capacity: int = 1
+    staff_ids: list[int] = field(default_factory=list)
+    resource_ids: list[int] = field(default_factory=list)
+    min_notice_minutes: int | None = None
+    max_advance_days: int | None = None
+    archived_at: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class Resource:
+    id: int
+    account_id: int
+    name: str
+    location_id: int | None = None
+    capacity: int = 1
+    archived_at: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class Client:
+    id: int
+    account_id: int
+    first_name: str
+    last_name: str
+    email: str | None = None
+    phone: str | None = None
+    time_zone: str | None = None
+    external_id: str | None = None
+    archived_at: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class AppointmentKind(StrEnum):
+    APPOINTMENT = "appointment"
+    HOLD = "hold"  # time kept for waitlist invitees; has no client
+
+
+@dataclass(slots=True)
+class Appointment:
+    id: int
+    account_id: int
+    location_id: int
+    service_id: int
+    staff_id: int | None
+    client_id: int | None
+    start: datetime
+    end: datetime
+    busy_start: datetime
+    busy_end: datetime
+    status: Status = Status.CONFIRMED
+    kind: AppointmentKind = AppointmentKind.APPOINTMENT
+    additional_staff_ids: list[int] = field(default_factory=list)
+    resource_ids: list[int] = field(default_factory=list)
+    coordinator_staff_id: int | None = None
+    notes: str | None = None
+    override: bool = False
+    class_session_id: int | None = None
+    seats: int = 1
+    series_id: int | None = None
+    series_index: int | None = None
+    intent_id: int | None = None
+    waitlist_entry_id: int | None = None
+    hold_expires_at: datetime | None = None
+    source: str = "native"
+    extra: dict[str, Any] = field(default_factory=dict)
+    archived_at: datetime | None = None
+    deleted_at: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def holding(self) -> bool:
+        """Whether this appointment blocks its staff's and resources' time."""
+        return self.status.holding and self.archived_at is None and self.deleted_at is None
+
+
+@dataclass(slots=True)
+class HistoryEntry:
+    """One stamped change of an appointment: who, when, through which face, from what to what."""
+
+    appointment_id: int
+    at: datetime
+    action: str
+    actor: str
+    source: str
+    from_status: str | None = None
+    to_status: str | None = None
+    reason: str | None = None
+    changes: dict[str, Any] = field(default_factory=dict)
+    id: int = 0
+
+
+@dataclass(slots=True)
+class Block:
+    """A busy span of one staff member or resource; the unit the database refuses to overlap.
+
+    ``exclusive`` blocks take part in the no-overlap guarantee; blocks of deliberate
+    double-bookings (override) and of resources with capacity above one do not.
+    """
+
+    subject_kind: str  # "staff" | "resource"
+    subject_id: int
+    start: datetime
+    end: datetime
+    exclusive: bool = True
+    role: str = "primary"  # primary | additional | resource | time_off | class_session
+    appointment_id: int | None = None
+    time_off_id: int | None = None
+    class_session_id: int | None = None
+    expires_at: datetime | None = None
+    holding: bool = True
+
+
+@dataclass(slots=True)
+class Event:
+    """A fact recorded for the outbox, dispatched after commit (e.g. ``appointment.booked``)."""
+
+    type: str
+    payload: dict[str, Any]
+
+
+@dataclass(slots=True)
+class DateWindow:
+    start: date
+    end: date

@@ -1,0 +1,193 @@
+"""Working time of a staff member: a weekly pattern, date overrides, and how both become instants.
+
+Ranges are local wall time (minutes after midnight, end exclusive, ``24:00`` allowed as an end) in
+the staff member's zone. Several ranges in one day leave breaks between them. A date override
+replaces the weekly pattern for that date; an override with no ranges is a day off.
+
+On DST days the pattern stays on the wall clock: 09:00-17:00 is 09:00-17:00 local, which is seven
+or nine hours long on the change days. A rule range that starts or ends in a gap is shifted
+forward like RFC 5545 recurrence; an override written for a specific date that names a time in
+that date's gap is refused, because the user asked for a time that does not exist.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from appointd.domain.errors import FieldError, Invalid
+from appointd.domain.intervals import Interval
+from appointd.domain.wallclock import format_hhmm, in_gap, local_to_instant, parse_hhmm
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class TimeRange:
+    """``[start, end)`` in minutes after local midnight, ``0 <= start < end <= 1440``."""
+
+    start: int
+    end: int
+
+    def as_dict(self) -> dict[str, str]:
+        return {"start": format_hhmm(self.start), "end": format_hhmm(self.end)}
+
+
+def parse_ranges(raw: Sequence[Mapping[str, Any]], field_prefix: str) -> tuple[TimeRange, ...]:
+    """Validated, sorted ranges from ``[{"start": "HH:MM", "end": "HH:MM"}, ...]``.
+
+    Raises :class:`Invalid` naming each bad field: unparsable times, end not after start, and
+    overlapping ranges.
+    """
+    errors: list[FieldError] = []
+    ranges: list[tuple[TimeRange, int]] = []
+    for i, item in enumerate(raw):
+        prefix = f"{field_prefix}[{i}]"
+        try:
+            start = parse_hhmm(item.get("start"), f"{prefix}.start")  # type: ignore[arg-type]
+            end = parse_hhmm(item.get("end"), f"{prefix}.end", allow_24=True)  # type: ignore[arg-type]
+        except Invalid as exc:
+            errors.extend(exc.errors)
+            continue
+        if end <= start:
+            errors.append(FieldError(f"{prefix}.end", "must be after start"))
+            continue
+        ranges.append((TimeRange(start, end), i))
+    ranges.sort()
+    for (prev, _), (cur, i) in itertools.pairwise(ranges):
+        if cur.start < prev.end:
+            errors.append(FieldError(f"{field_prefix}[{i}]", "overlaps another range"))
+    if errors:
+        raise Invalid(errors)
+    return tuple(r for r, _ in ranges)
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyRange:
+    """One range on one ISO weekday (Monday = 1 ... Sunday = 7)."""
+
+    weekday: int
+    range: TimeRange
+
+
+@dataclass(frozen=True)
+class WorkingWeek:
+    """The repeating weekly pattern: ISO weekday -> sorted, non-overlapping ranges."""
+
+    days: Mapping[int, tuple[TimeRange, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def parse(
+        cls, raw: Sequence[Mapping[str, Any]], field_name: str = "working_hours"
+    ) -> WorkingWeek:
+        """From ``[{"weekday": 1..7, "start": "HH:MM", "end": "HH:MM"}, ...]``."""
+        errors: list[FieldError] = []
+        by_day: dict[int, list[tuple[int, Mapping[str, Any]]]] = {}
+        for i, item in enumerate(raw):
+            weekday = item.get("weekday")
+            if not isinstance(weekday, int) or isinstance(weekday, bool) or not 1 <= weekday <= 7:
+                errors.append(FieldError(f"{field_name}[{i}].weekday", "must be 1 (Monday) to 7"))
+                continue
+            by_day.setdefault(weekday, []).append((i, item))
+        days: dict[int, tuple[TimeRange, ...]] = {}
+        for weekday, items in by_day.items():
+            try:
+                parsed = [parse_ranges([item], f"{field_name}[{i}]")[0] for i, item in items]
+            except Invalid as exc:
+                errors.extend(_reindex(exc.errors))
+                continue
+            parsed.sort()
+            for a, b in itertools.pairwise(parsed):
+                if b.start < a.end:
+                    errors.append(FieldError(field_name, f"ranges overlap on weekday {weekday}"))
+            days[weekday] = tuple(parsed)
+        if errors:
+            raise Invalid(errors)
+        return cls(days)
+
+    def to_list(self) -> list[dict[str, Any]]:
+        return [{"weekday": wd, **r.as_dict()} for wd in sorted(self.days) for r in self.days[wd]]
+
+
+def _reindex(errors: list[FieldError]) -> list[FieldError]:
+    # parse_ranges on a single item names it "[i][0]"; drop the inner index.
+    return [FieldError(e.field.replace("][0]", "]"), e.message) for e in errors]
+
+
+@dataclass(frozen=True, slots=True)
+class DateOverride:
+    """Working ranges for one date, replacing the weekly pattern; no ranges means a day off."""
+
+    date: date
+    ranges: tuple[TimeRange, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"date": self.date.isoformat(), "ranges": [r.as_dict() for r in self.ranges]}
+
+
+def parse_override(raw: Mapping[str, Any], tz: ZoneInfo, field_prefix: str) -> DateOverride:
+    """A validated override; a range boundary inside that date's DST gap is refused."""
+    try:
+        day = date.fromisoformat(raw.get("date"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise Invalid.field(f"{field_prefix}.date", "expected YYYY-MM-DD") from None
+    ranges = parse_ranges(raw.get("ranges") or [], f"{field_prefix}.ranges")
+    errors: list[FieldError] = []
+    for i, r in enumerate(ranges):
+        for name, minute in (("start", r.start), ("end", r.end)):
+            if minute < 1440 and in_gap(
+                datetime.combine(day, datetime.min.time()) + timedelta(minutes=minute), tz
+            ):
+                errors.append(
+                    FieldError(
+                        f"{field_prefix}.ranges[{i}].{name}",
+                        f"{format_hhmm(minute)} does not exist on {day} in {tz.key} (DST gap)",
+                    )
+                )
+    if errors:
+        raise Invalid(errors)
+    return DateOverride(day, ranges)
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """Everything that decides when one staff member works."""
+
+    tz: ZoneInfo
+    week: WorkingWeek
+    overrides: Mapping[date, tuple[TimeRange, ...]] = field(default_factory=dict)
+
+    def ranges_on(self, day: date) -> tuple[TimeRange, ...]:
+        found = self.overrides.get(day)
+        if found is not None:
+            return found
+        return self.week.days.get(day.isoweekday(), ())
+
+    def intervals(self, window: Interval) -> list[Interval]:
+        """Working time inside ``window`` as sorted, non-overlapping UTC intervals."""
+        first = window.start.astimezone(self.tz).date() - timedelta(days=1)
+        last = window.end.astimezone(self.tz).date()
+        out: list[Interval] = []
+        day = first
+        while day <= last:
+            for r in self.ranges_on(day):
+                start = local_to_instant(day, r.start, self.tz)
+                end = local_to_instant(day, r.end, self.tz)
+                start, end = max(start, window.start), min(end, window.end)
+                if start < end:
+                    if out and out[-1].end >= start:
+                        out[-1] = Interval(out[-1].start, max(end, out[-1].end))
+                    else:
+                        out.append(Interval(start, end))
+            day += timedelta(days=1)
+        return out
+
+    def covers(self, span: Interval) -> bool:
+        """True when ``span`` lies wholly inside one stretch of working time."""
+        return any(iv.contains(span) for iv in self.intervals(span))
+
+
+def overrides_by_date(items: Iterable[DateOverride]) -> dict[date, tuple[TimeRange, ...]]:
+    return {o.date: o.ranges for o in items}

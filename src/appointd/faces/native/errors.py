@@ -1,0 +1,151 @@
+"""The native face's one table from core errors to RFC 9457 problem documents.
+
+Every error the native face returns is ``application/problem+json``. Validation problems list
+``errors: [{"field", "message"}]``; refused bookings list ``conflicts``; illegal status changes
+name ``current_status``. Nothing here decides: it only renders what the core raised.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from appointd.domain.errors import (
+    AppointdError,
+    CapacityExceeded,
+    Conflict,
+    ConflictItem,
+    Forbidden,
+    IllegalTransition,
+    Invalid,
+    NotFound,
+    SlotTaken,
+    Unauthenticated,
+)
+
+log = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+
+# core error -> (status, type slug, title); the first matching class wins, so subclasses first.
+TABLE: list[tuple[type[AppointdError], int, str, str]] = [
+    (Unauthenticated, 401, "unauthenticated", "Authentication required"),
+    (Forbidden, 403, "forbidden", "Not allowed"),
+    (NotFound, 404, "not-found", "Not found"),
+    (Invalid, 422, "invalid", "Invalid request"),
+    (SlotTaken, 409, "slot-taken", "Time not available"),
+    (IllegalTransition, 409, "illegal-transition", "Status change not allowed"),
+    (CapacityExceeded, 409, "capacity-exceeded", "No capacity left"),
+    (Conflict, 409, "conflict", "Conflict"),
+]
+
+
+def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    body.update({k: v for k, v in extra.items() if v is not None})
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def render(exc: AppointdError) -> JSONResponse:
+    status, slug, title = next(
+        ((code, slug, title) for cls, code, slug, title in TABLE if isinstance(exc, cls)),
+        (400, "error", "Error"),
+    )
+    extra: dict[str, Any] = {}
+    if isinstance(exc, Invalid):
+        extra["errors"] = [{"field": e.field, "message": e.message} for e in exc.errors]
+        if type(exc) is not Invalid:  # OutsideWorkingHours -> /problems/outside-working-hours
+            slug = _slug(type(exc).__name__)
+    if isinstance(exc, NotFound) and exc.field:
+        extra["errors"] = [{"field": exc.field, "message": exc.message}]
+    if isinstance(exc, SlotTaken):
+        extra["conflicts"] = [_conflict(c) for c in exc.conflicts]
+    if isinstance(exc, IllegalTransition):
+        extra["current_status"] = exc.current
+    return problem(status, slug, title, exc.message, **extra)
+
+
+def _slug(name: str) -> str:
+    return "".join("-" + ch.lower() if ch.isupper() else ch for ch in name).lstrip("-")
+
+
+def _conflict(c: ConflictItem) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "kind": c.kind,
+        "id": c.id,
+        "subject_kind": c.subject_kind,
+        "subject_id": c.subject_id,
+    }
+    if c.kind == "appointment":
+        out["appointment_id"] = c.id
+    if c.start is not None:
+        out["start"] = c.start.isoformat()
+        out["end"] = c.end.isoformat()
+    if c.occurrence is not None:
+        out["occurrence"] = c.occurrence
+    return out
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    parts = [p for p in loc if p not in ("body", "query", "path", "header")]
+    # Pydantic names the union member it tried ("function-after[...]", "int"); drop those.
+    out = ""
+    for p in parts:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        elif isinstance(p, str) and ("[" in p or p in {"int", "str", "list", "bool", "decimal"}):
+            continue
+        else:
+            out += ("." if out else "") + str(p)
+    return out or ("body" if loc and loc[0] == "body" else "")
+
+
+def validation_problem(exc: RequestValidationError) -> JSONResponse:
+    errors = []
+    for err in exc.errors():
+        loc = tuple(err.get("loc", ()))
+        if err.get("type") == "json_invalid":
+            errors.append({"field": "body", "message": "malformed JSON: " + str(err.get("msg"))})
+            continue
+        message = str(err.get("msg", "invalid"))
+        if err.get("type") == "extra_forbidden":
+            message = "unknown field"
+        elif err.get("type") == "missing":
+            message = "required"
+        errors.append({"field": _field_path(loc), "message": message})
+    # Report each field once: a union (X | None) yields one error per member.
+    unique = list({(e["field"], e["message"]): e for e in errors}.values())
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in unique)
+    return problem(422, "invalid", "Invalid request", detail, errors=unique)
+
+
+def install(app: FastAPI) -> None:
+    """Register the native problem rendering on ``app``."""
+
+    @app.exception_handler(AppointdError)
+    async def _core(_: Request, exc: AppointdError) -> JSONResponse:
+        return render(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return validation_problem(exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        return problem(exc.status_code, slug, str(exc.detail), str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=exc)
+        return problem(500, "internal", "Internal error", "the server failed; this is a bug")

@@ -1,0 +1,48 @@
+"""Core entities -> native wire models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from appointd.domain.model import Appointment, HistoryEntry, Service, Staff
+from appointd.faces.native import schemas as s
+
+
+def staff(e: Staff) -> s.StaffOut:
+    return s.StaffOut(
+        id=e.id,
+        first_name=e.first_name,
+        last_name=e.last_name,
+        email=e.email,
+        time_zone=e.time_zone,
+        location_ids=e.location_ids,
+        service_ids=e.service_ids,
+        working_hours=e.working_hours.to_list(),
+        date_overrides=[o.as_dict() for o in e.date_overrides],
+        time_off=[s.TimeOffOut.model_validate(t) for t in e.time_off],
+        archived_at=e.archived_at,
+        created_at=e.created_at,
+        updated_at=e.updated_at,  # type: ignore[arg-type]
+    )
+
+
+def service(e: Service) -> s.ServiceOut:
+    data: dict[str, Any] = {f: getattr(e, f) for f in s.ServiceOut.model_fields}
+    data["price"] = None if e.price is None else f"{e.price:.2f}"
+    data["kind"] = e.kind.value
+    return s.ServiceOut(**data)
+
+
+def appointment(e: Appointment) -> s.AppointmentOut:
+    data: dict[str, Any] = {f: getattr(e, f) for f in s.AppointmentOut.model_fields}
+    data["status"] = e.status.value
+    data["kind"] = e.kind.value
+    return s.AppointmentOut(**data)
+
+
+def history(e: HistoryEntry) -> s.HistoryOut:
+    return s.HistoryOut.model_validate(e)
+
+
+def plain(model: type[s.Out], e: Any) -> s.Out:
+    return model.model_validate(e)

@@ -1,0 +1,1 @@
+"""Routers of the native face, one module per area."""

@@ -1,0 +1,182 @@
+"""``/v1/appointments``: book, list, read, change, archive, status transitions, history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Query, Response
+
+from appointd.app import appointments
+from appointd.app.commands import BookAppointment, ChangeAppointment, TransitionAppointment
+from appointd.app.context import Context
+from appointd.domain.errors import FieldError, Invalid
+from appointd.domain.status import ACTIONS, Status
+from appointd.domain.wallclock import as_utc
+from appointd.faces.native import render
+from appointd.faces.native import schemas as s
+from appointd.faces.native.auth import context
+from appointd.faces.native.routes.common import Paging, errors, paging
+from appointd.store.repositories.appointments import SORTS, AppointmentFilter
+
+router = APIRouter(tags=["appointments"])
+
+
+@router.post(
+    "/appointments",
+    status_code=201,
+    response_model=s.AppointmentOut,
+    responses=errors(401, 404, 409, 422),
+    summary="Book an appointment",
+)
+def book(payload: s.AppointmentIn, ctx: Context = Depends(context)) -> s.AppointmentOut:
+    """Refused with 409 (``conflicts`` listed) when the busy span overlaps holding time of the
+    staff, additional staff or resources; with 422 outside working hours. ``override`` skips
+    both on purpose and is recorded in the history."""
+    data = payload.model_dump()
+    data["status"] = Status(data["status"])
+    appt = appointments.book(ctx, BookAppointment(**data))
+    return render.appointment(appt)
+
+
+def _ids(raw: str | None, field: str) -> list[int] | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        return [int(x) for x in raw.split(",") if x.strip()]
+    except ValueError:
+        raise Invalid.field(field, "expected an id or a comma-separated list of ids") from None
+
+
+def _statuses(raw: str | None) -> list[Status] | None:
+    if not raw:
+        return None
+    try:
+        return [Status(x.strip()) for x in raw.split(",") if x.strip()]
+    except ValueError:
+        raise Invalid.field("status", "unknown status; one of " + ", ".join(Status)) from None
+
+
+@router.get(
+    "/appointments",
+    response_model=s.ListOf[s.AppointmentOut],
+    responses=errors(401, 422),
+    summary="List appointments",
+)
+def list_appointments(
+    from_: datetime | None = Query(None, alias="from", description="overlapping from (RFC 3339)"),
+    to: datetime | None = Query(None, description="overlapping until (RFC 3339)"),
+    staff_id: str | None = Query(None, description="id or comma list"),
+    location_id: str | None = Query(None),
+    service_id: str | None = Query(None),
+    client_id: str | None = Query(None),
+    resource_id: str | None = Query(None),
+    status: str | None = Query(None, description="comma list, e.g. confirmed,pending"),
+    include_archived: bool = Query(False),
+    sort: str = Query("start", description="start, -start, created_at or -created_at"),
+    page: Paging = Depends(paging),
+    ctx: Context = Depends(context),
+) -> Any:
+    problems: list[FieldError] = []
+    if sort not in SORTS:
+        problems.append(FieldError("sort", "one of " + ", ".join(sorted(SORTS))))
+    start = as_utc(from_, field="from") if from_ else None
+    end = as_utc(to, field="to") if to else None
+    if start and end and end <= start:
+        problems.append(FieldError("to", "must be after from"))
+    if problems:
+        raise Invalid(problems)
+    found = appointments.search(
+        ctx,
+        AppointmentFilter(
+            start=start,
+            end=end,
+            staff_ids=_ids(staff_id, "staff_id"),
+            location_ids=_ids(location_id, "location_id"),
+            service_ids=_ids(service_id, "service_id"),
+            client_ids=_ids(client_id, "client_id"),
+            resource_ids=_ids(resource_id, "resource_id"),
+            statuses=_statuses(status),
+            include_archived=include_archived,
+            sort=sort,
+            limit=page.limit,
+            offset=page.offset,
+        ),
+    )
+    return {
+        "items": [render.appointment(a) for a in found.items],
+        "total": found.total,
+        "limit": page.limit,
+        "offset": page.offset,
+    }
+
+
+@router.get(
+    "/appointments/{id}",
+    response_model=s.AppointmentOut,
+    responses=errors(401, 404),
+    summary="Get an appointment",
+)
+def get_appointment(id: int, ctx: Context = Depends(context)) -> s.AppointmentOut:
+    return render.appointment(appointments.get(ctx, id))
+
+
+@router.patch(
+    "/appointments/{id}",
+    response_model=s.AppointmentOut,
+    responses=errors(401, 404, 409, 422),
+    summary="Reschedule, reassign or annotate",
+)
+def change_appointment(
+    id: int, payload: s.AppointmentPatch, ctx: Context = Depends(context)
+) -> s.AppointmentOut:
+    """Every scheduling check runs again when the time, staff, resources, service or location
+    change; the end keeps its length when only the start moves."""
+    changes = payload.model_dump(exclude_unset=True)
+    for required in ("start", "location_id", "service_id", "override"):
+        if required in changes and changes[required] is None:
+            raise Invalid.field(required, "may not be null")
+    appt = appointments.change(ctx, ChangeAppointment(id, changes))
+    return render.appointment(appt)
+
+
+@router.delete(
+    "/appointments/{id}",
+    status_code=204,
+    responses=errors(401, 404),
+    summary="Archive an appointment (frees its time)",
+)
+def archive_appointment(id: int, ctx: Context = Depends(context)) -> Response:
+    appointments.archive(ctx, id)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/appointments/{id}/history",
+    response_model=list[s.HistoryOut],
+    responses=errors(401, 404),
+    summary="Every change of an appointment",
+)
+def appointment_history(id: int, ctx: Context = Depends(context)) -> list[s.HistoryOut]:
+    return [render.history(h) for h in appointments.history(ctx, id)]
+
+
+def _transition_route(action: str, target: Status) -> None:
+    @router.post(
+        f"/appointments/{{id}}/{action}",
+        response_model=s.AppointmentOut,
+        responses=errors(401, 404, 409, 422),
+        name=f"appointment_{action}",
+        summary=f"Move the appointment to {target.value}",
+    )
+    def move(
+        id: int, payload: s.ReasonIn | None = Body(None), ctx: Context = Depends(context)
+    ) -> s.AppointmentOut:
+        reason = payload.reason if payload else None
+        return render.appointment(
+            appointments.transition_to(ctx, TransitionAppointment(id, target, reason))
+        )
+
+
+for _action, _target in ACTIONS.items():
+    _transition_route(_action, _target)

@@ -1,0 +1,54 @@
+"""The one typed settings object. Nothing else in appointd reads the environment.
+
+Every value comes from an ``APPOINTD_``-prefixed variable (or a ``.env`` file), is validated at
+start-up and is immutable afterwards.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Server configuration.
+
+    ``database_url`` accepts ``sqlite:///path`` and ``postgresql://...`` URLs; the PostgreSQL
+    driver (psycopg 3) is filled in when the URL names none.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="APPOINTD_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./appointd.db"
+    # Connections each server process keeps open to PostgreSQL.
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    # How long an SQLite writer waits for the file lock before giving up, in milliseconds.
+    sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
+    # Booking-window defaults for services that set none (issue 3).
+    default_min_notice_minutes: int = Field(default=0, ge=0)
+    default_max_advance_days: int = Field(default=365, ge=1, le=3650)
+    # The largest page a list endpoint returns.
+    max_page_size: int = Field(default=500, ge=1, le=10_000)
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_driver(cls, url: str) -> str:
+        if url.startswith("postgres://"):
+            url = "postgresql://" + url.removeprefix("postgres://")
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        if not (url.startswith("sqlite") or url.startswith("postgresql+psycopg://")):
+            raise ValueError("database_url must be an sqlite:/// or postgresql:// URL")
+        return url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy Core tables, repositories, the unit of work and Alembic migrations."""

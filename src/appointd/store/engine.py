@@ -1,0 +1,63 @@
+"""Engines for PostgreSQL and SQLite, and the driver errors the store turns into domain errors.
+
+SQLite serialises writers: every write transaction starts with ``BEGIN IMMEDIATE`` so the
+overlap check and the insert that follows it run under one lock, even across processes.
+Read-only units of work start with a plain ``BEGIN`` so readers never wait for the write lock.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
+
+from appointd.settings import Settings
+
+
+def make_engine(settings: Settings) -> Engine:
+    """An engine for ``settings.database_url`` with appointd's connection rules applied."""
+    if settings.is_sqlite:
+        engine = create_engine(
+            settings.database_url,
+            connect_args={
+                "check_same_thread": False,
+                "timeout": settings.sqlite_busy_timeout_ms / 1000,
+            },
+        )
+        _sqlite_rules(engine, settings.sqlite_busy_timeout_ms)
+        return engine
+    return create_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_size,
+        pool_recycle=3600,
+    )
+
+
+def _sqlite_rules(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event, not the driver, decide how transactions start.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    """The SQLSTATE of a PostgreSQL driver error, if ``exc`` wraps one."""
+    orig = getattr(exc, "orig", None) if isinstance(exc, DBAPIError) else None
+    return getattr(orig, "sqlstate", None)
+
+
+EXCLUSION_VIOLATION = "23P01"
+CHECK_VIOLATION = "23514"

@@ -1,0 +1,22 @@
+"""What the health endpoint reports about the database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+
+
+def database_state(engine: Engine) -> dict[str, Any]:
+    """Dialect, reachability and the applied migration revision; never raises."""
+    state: dict[str, Any] = {"dialect": engine.dialect.name, "reachable": False, "revision": None}
+    try:
+        with engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
+            conn.execute(text("SELECT 1"))
+            state["reachable"] = True
+            row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+            state["revision"] = row[0] if row else None
+    except SQLAlchemyError as exc:
+        state["error"] = type(exc).__name__
+    return state

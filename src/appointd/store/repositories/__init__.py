@@ -1,0 +1,1 @@
+"""Repositories: every query appointd runs lives in this package, scoped to one account."""

@@ -1,0 +1,183 @@
+"""Appointments, their history, and the list queries the faces filter with."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+
+from appointd.domain.model import Appointment, AppointmentKind, HistoryEntry
+from appointd.domain.status import Status
+from appointd.store import tables
+from appointd.store.repositories.base import Page, TableRepository
+
+
+@dataclass(slots=True)
+class AppointmentFilter:
+    """What ``GET /appointments`` may filter on; ``None`` means "any"."""
+
+    start: datetime | None = None  # overlap window
+    end: datetime | None = None
+    staff_ids: Sequence[int] | None = None
+    location_ids: Sequence[int] | None = None
+    service_ids: Sequence[int] | None = None
+    client_ids: Sequence[int] | None = None
+    resource_ids: Sequence[int] | None = None
+    statuses: Sequence[Status] | None = None
+    kinds: Sequence[AppointmentKind] | None = (AppointmentKind.APPOINTMENT,)
+    series_id: int | None = None
+    class_session_id: int | None = None
+    include_archived: bool = False
+    include_deleted: bool = False
+    sort: str = "start"  # start | -start | created_at | -created_at
+    limit: int = 50
+    offset: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_SORTS = {
+    "start": (tables.appointments.c.start_at, tables.appointments.c.id),
+    "-start": (tables.appointments.c.start_at.desc(), tables.appointments.c.id.desc()),
+    "created_at": (tables.appointments.c.created_at, tables.appointments.c.id),
+    "-created_at": (tables.appointments.c.created_at.desc(), tables.appointments.c.id.desc()),
+}
+SORTS = frozenset(_SORTS)
+
+
+class AppointmentRepository(TableRepository[Appointment]):
+    table = tables.appointments
+    entity = Appointment
+    renames = {
+        "start": "start_at",
+        "end": "end_at",
+        "busy_start": "busy_start_at",
+        "busy_end": "busy_end_at",
+    }
+
+    def decode(self, kwargs: dict[str, Any]) -> Appointment:
+        kwargs["status"] = Status(kwargs["status"])
+        kwargs["kind"] = AppointmentKind(kwargs["kind"])
+        kwargs["additional_staff_ids"] = list(kwargs.get("additional_staff_ids") or [])
+        kwargs["resource_ids"] = list(kwargs.get("resource_ids") or [])
+        kwargs["extra"] = dict(kwargs.get("extra") or {})
+        return Appointment(**kwargs)
+
+    def encode(self, name: str, value: Any) -> Any:
+        if name in ("status", "kind"):
+            return value.value
+        return value
+
+    def add(self, entity: Appointment) -> int:
+        new_id = super().add(entity)
+        self._write_resources(entity)
+        return new_id
+
+    def update(self, entity: Appointment) -> None:
+        super().update(entity)
+        ar = tables.appointment_resources
+        self.conn.execute(delete(ar).where(ar.c.appointment_id == entity.id))
+        self._write_resources(entity)
+
+    def _write_resources(self, appt: Appointment) -> None:
+        if appt.resource_ids:
+            self.conn.execute(
+                tables.appointment_resources.insert(),
+                [
+                    {"appointment_id": appt.id, "resource_id": r, "account_id": self.account_id}
+                    for r in sorted(set(appt.resource_ids))
+                ],
+            )
+
+    def for_update(self, id: int) -> Appointment | None:
+        """The appointment, row-locked on PostgreSQL until the transaction ends."""
+        query = self._scoped().where(self.table.c.id == id)
+        if self.conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = self.conn.execute(query).first()
+        return None if row is None else self.to_entity(row)
+
+    def search(self, f: AppointmentFilter) -> Page[Appointment]:
+        t = self.table
+        cond: list[Any] = [t.c.account_id == self.account_id]
+        if f.start is not None:
+            cond.append(t.c.end_at > f.start)
+        if f.end is not None:
+            cond.append(t.c.start_at < f.end)
+        for column, values in (
+            (t.c.staff_id, f.staff_ids),
+            (t.c.location_id, f.location_ids),
+            (t.c.service_id, f.service_ids),
+            (t.c.client_id, f.client_ids),
+        ):
+            if values is not None:
+                cond.append(column.in_(list(values)))
+        if f.resource_ids is not None:
+            ar = tables.appointment_resources
+            cond.append(
+                t.c.id.in_(
+                    select(ar.c.appointment_id).where(
+                        ar.c.account_id == self.account_id,
+                        ar.c.resource_id.in_(list(f.resource_ids)),
+                    )
+                )
+            )
+        if f.statuses is not None:
+            cond.append(t.c.status.in_([s.value for s in f.statuses]))
+        if f.kinds is not None:
+            cond.append(t.c.kind.in_([k.value for k in f.kinds]))
+        if f.series_id is not None:
+            cond.append(t.c.series_id == f.series_id)
+        if f.class_session_id is not None:
+            cond.append(t.c.class_session_id == f.class_session_id)
+        if not f.include_archived:
+            cond.append(t.c.archived_at.is_(None))
+        if not f.include_deleted:
+            cond.append(t.c.deleted_at.is_(None))
+        total = self.conn.execute(select(func.count()).select_from(t).where(*cond)).scalar_one()
+        rows = self.conn.execute(
+            select(t).where(*cond).order_by(*_SORTS[f.sort]).limit(f.limit).offset(f.offset)
+        )
+        return Page([self.to_entity(r) for r in rows], int(total))
+
+    # -- history -------------------------------------------------------------------------
+    def record(self, entry: HistoryEntry) -> None:
+        self.conn.execute(
+            tables.appointment_history.insert().values(
+                account_id=self.account_id,
+                appointment_id=entry.appointment_id,
+                at=entry.at,
+                action=entry.action,
+                actor=entry.actor,
+                source=entry.source,
+                from_status=entry.from_status,
+                to_status=entry.to_status,
+                reason=entry.reason,
+                changes=entry.changes,
+            )
+        )
+
+    def history(self, appointment_id: int) -> list[HistoryEntry]:
+        h = tables.appointment_history
+        rows = self.conn.execute(
+            select(h)
+            .where(h.c.account_id == self.account_id, h.c.appointment_id == appointment_id)
+            .order_by(h.c.at, h.c.id)
+        )
+        return [
+            HistoryEntry(
+                id=r.id,
+                appointment_id=r.appointment_id,
+                at=r.at,
+                action=r.action,
+                actor=r.actor,
+                source=r.source,
+                from_status=r.from_status,
+                to_status=r.to_status,
+                reason=r.reason,
+                changes=dict(r.changes or {}),
+            )
+            for r in rows
+        ]

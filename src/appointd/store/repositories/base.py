@@ -1,0 +1,139 @@
+"""The shared shape of a repository: a connection, an account, and a table of one entity.
+
+:class:`TableRepository` gives the plain CRUD every catalog entity needs. Entities are
+dataclasses whose field names match the columns, except where ``renames`` says otherwise
+(``start`` <-> ``start_at``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, ClassVar, Generic, TypeVar
+
+from sqlalchemy import Connection, Table, func, select
+
+E = TypeVar("E")
+
+
+class Repository:
+    """A repository bound to one connection and one account."""
+
+    def __init__(self, conn: Connection, account_id: int) -> None:
+        self.conn = conn
+        self.account_id = account_id
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Page(Generic[E]):
+    items: list[E]
+    total: int
+
+
+class TableRepository(Repository, Generic[E]):
+    """CRUD over one table whose rows map field-for-field onto the dataclass ``entity``."""
+
+    table: ClassVar[Table]
+    entity: ClassVar[type[Any]]
+    renames: ClassVar[dict[str, str]] = {}  # entity field -> column
+    skip: ClassVar[frozenset[str]] = frozenset()  # entity fields kept elsewhere
+
+    # -- mapping ---------------------------------------------------------------------------
+    def to_entity(self, row: Any) -> E:
+        values = row._mapping
+        kwargs = {}
+        for f in dataclasses.fields(self.entity):
+            column = self.renames.get(f.name, f.name)
+            if f.name not in self.skip and column in values:
+                kwargs[f.name] = values[column]
+        return self.decode(kwargs)  # type: ignore[no-any-return]
+
+    def decode(self, kwargs: dict[str, Any]) -> Any:
+        """Build the entity from column values; override to convert types."""
+        return self.entity(**kwargs)
+
+    def to_row(self, entity: E) -> dict[str, Any]:
+        row: dict[str, Any] = {}
+        for f in dataclasses.fields(self.entity):  # type: ignore[arg-type]
+            if f.name in self.skip or f.name == "id":
+                continue
+            column = self.renames.get(f.name, f.name)
+            if column in self.table.c:
+                row[column] = self.encode(f.name, getattr(entity, f.name))
+        row["account_id"] = self.account_id
+        return row
+
+    def encode(self, name: str, value: Any) -> Any:
+        """Convert one field for storage; override for value objects."""
+        return value
+
+    # -- queries -----------------------------------------------------------------------------
+    def _scoped(self) -> Any:
+        return select(self.table).where(self.table.c.account_id == self.account_id)
+
+    def get(self, id: int) -> E | None:
+        row = self.conn.execute(self._scoped().where(self.table.c.id == id)).first()
+        return None if row is None else self.to_entity(row)
+
+    def get_many(self, ids: Iterable[int]) -> dict[int, E]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        rows = self.conn.execute(self._scoped().where(self.table.c.id.in_(wanted)))
+        return {row.id: self.to_entity(row) for row in rows}
+
+    def existing_ids(self, ids: Iterable[int]) -> set[int]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return set()
+        t = self.table
+        rows = self.conn.execute(
+            select(t.c.id).where(t.c.account_id == self.account_id, t.c.id.in_(wanted))
+        )
+        return {r.id for r in rows}
+
+    def add(self, entity: E) -> int:
+        result = self.conn.execute(self.table.insert().values(self.to_row(entity)))
+        new_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+        entity.id = new_id  # type: ignore[attr-defined]
+        return new_id
+
+    def update(self, entity: E) -> None:
+        t = self.table
+        self.conn.execute(
+            t.update()
+            .where(t.c.account_id == self.account_id, t.c.id == entity.id)  # type: ignore[attr-defined]
+            .values(self.to_row(entity))
+        )
+
+    def page(
+        self,
+        *,
+        include_archived: bool = False,
+        limit: int = 50,
+        offset: int = 0,
+        where: Sequence[Any] = (),
+        order_by: Sequence[Any] = (),
+    ) -> Page[E]:
+        t = self.table
+        conditions = [t.c.account_id == self.account_id, *where]
+        if not include_archived and "archived_at" in t.c:
+            conditions.append(t.c.archived_at.is_(None))
+        total = self.conn.execute(
+            select(func.count()).select_from(t).where(*conditions)
+        ).scalar_one()
+        rows = self.conn.execute(
+            select(t)
+            .where(*conditions)
+            .order_by(*(order_by or (t.c.id,)))
+            .limit(limit)
+            .offset(offset)
+        )
+        return Page([self.to_entity(r) for r in rows], int(total))
+
+    def archive(self, id: int, at: datetime) -> None:
+        t = self.table
+        self.conn.execute(
+            t.update().where(t.c.account_id == self.account_id, t.c.id == id).values(archived_at=at)
+        )

@@ -1,0 +1,126 @@
+"""Busy spans of staff and resources: the rows the no-overlap guarantee is about."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+
+from appointd.domain.model import Block
+from appointd.store import tables
+from appointd.store.repositories.base import Repository
+
+Subject = tuple[str, int]
+
+
+class BlockRepository(Repository):
+    def add(self, blocks: Sequence[Block]) -> None:
+        if not blocks:
+            return
+        self.conn.execute(tables.blocks.insert(), [self._row(b) for b in blocks])
+
+    def _row(self, b: Block) -> dict[str, Any]:
+        return {
+            "account_id": self.account_id,
+            "subject_kind": b.subject_kind,
+            "subject_id": b.subject_id,
+            "start_at": b.start,
+            "end_at": b.end,
+            "holding": b.holding,
+            "exclusive": b.exclusive,
+            "role": b.role,
+            "appointment_id": b.appointment_id,
+            "time_off_id": b.time_off_id,
+            "class_session_id": b.class_session_id,
+            "expires_at": b.expires_at,
+        }
+
+    def holding_in(
+        self,
+        subjects: Iterable[Subject],
+        start: datetime,
+        end: datetime,
+        *,
+        exclude_appointment_id: int | None = None,
+        exclude_class_session_id: int | None = None,
+    ) -> list[Block]:
+        """Holding blocks of ``subjects`` that overlap ``[start, end)``, expired holds included.
+
+        Callers treat expired holds as free (see :func:`appointd.domain.booking.split_expired`)
+        and release them before writing over them, so the database agrees.
+        """
+        t = tables.blocks
+        by_kind: dict[str, list[int]] = {}
+        for kind, sid in subjects:
+            by_kind.setdefault(kind, []).append(sid)
+        if not by_kind:
+            return []
+        query = select(t).where(
+            t.c.account_id == self.account_id,
+            or_(
+                *(
+                    (t.c.subject_kind == kind) & t.c.subject_id.in_(sorted(set(ids)))
+                    for kind, ids in by_kind.items()
+                )
+            ),
+            t.c.holding.is_(True),
+            t.c.end_at > start,
+            t.c.start_at < end,
+        )
+        if exclude_appointment_id is not None:
+            query = query.where(
+                or_(t.c.appointment_id.is_(None), t.c.appointment_id != exclude_appointment_id)
+            )
+        if exclude_class_session_id is not None:
+            query = query.where(
+                or_(
+                    t.c.class_session_id.is_(None), t.c.class_session_id != exclude_class_session_id
+                )
+            )
+        return [self.entity(r) for r in self.conn.execute(query.order_by(t.c.start_at))]
+
+    def release_appointments(self, appointment_ids: Sequence[int]) -> None:
+        t = tables.blocks
+        self.conn.execute(
+            update(t)
+            .where(t.c.account_id == self.account_id, t.c.appointment_id.in_(appointment_ids))
+            .values(holding=False)
+        )
+
+    def delete_for_appointment(self, appointment_id: int) -> None:
+        t = tables.blocks
+        self.conn.execute(
+            delete(t).where(t.c.account_id == self.account_id, t.c.appointment_id == appointment_id)
+        )
+
+    def delete_for_time_off(self, time_off_id: int) -> None:
+        t = tables.blocks
+        self.conn.execute(
+            delete(t).where(t.c.account_id == self.account_id, t.c.time_off_id == time_off_id)
+        )
+
+    def delete_for_class_session(self, class_session_id: int) -> None:
+        t = tables.blocks
+        self.conn.execute(
+            delete(t).where(
+                t.c.account_id == self.account_id, t.c.class_session_id == class_session_id
+            )
+        )
+
+    @staticmethod
+    def entity(row: Any) -> Block:
+        return Block(
+            subject_kind=row.subject_kind,
+            subject_id=row.subject_id,
+            start=row.start_at,
+            end=row.end_at,
+            exclusive=row.exclusive,
+            role=row.role,
+            appointment_id=row.appointment_id,
+            time_off_id=row.time_off_id,
+            class_session_id=row.class_session_id,
+            expires_at=row.expires_at,
+            holding=row.holding,
+        )

@@ -1,0 +1,54 @@
+"""Repositories of the simple catalog entities: locations, services, resources, clients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from appointd.domain.model import Client, Location, Resource, Service, ServiceKind
+from appointd.store import tables
+from appointd.store.repositories.base import TableRepository
+
+
+class LocationRepository(TableRepository[Location]):
+    table = tables.locations
+    entity = Location
+
+
+class ServiceRepository(TableRepository[Service]):
+    table = tables.services
+    entity = Service
+
+    def decode(self, kwargs: dict[str, Any]) -> Service:
+        kwargs["kind"] = ServiceKind(kwargs["kind"])
+        kwargs["staff_ids"] = list(kwargs.get("staff_ids") or [])
+        kwargs["resource_ids"] = list(kwargs.get("resource_ids") or [])
+        return Service(**kwargs)
+
+    def encode(self, name: str, value: Any) -> Any:
+        return value.value if name == "kind" else value
+
+
+class ResourceRepository(TableRepository[Resource]):
+    table = tables.resources
+    entity = Resource
+
+    def lock(self, ids: list[int]) -> None:
+        """Row-lock resources on PostgreSQL so capacity counts cannot race.
+
+        SQLite needs no lock: its write transactions already run one at a time.
+        """
+        t = self.table
+        if ids and self.conn.dialect.name == "postgresql":
+            self.conn.execute(
+                select(t.c.id)
+                .where(t.c.account_id == self.account_id, t.c.id.in_(sorted(ids)))
+                .order_by(t.c.id)
+                .with_for_update()
+            )
+
+
+class ClientRepository(TableRepository[Client]):
+    table = tables.clients
+    entity = Client

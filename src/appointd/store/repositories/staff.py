@@ -1,0 +1,113 @@
+"""Staff members, their date overrides and their time off."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from appointd.domain.model import Staff, TimeOff
+from appointd.domain.working_hours import DateOverride, WorkingWeek, parse_ranges
+from appointd.store import tables
+from appointd.store.repositories.base import Repository, TableRepository
+
+
+class StaffRepository(TableRepository[Staff]):
+    table = tables.staff
+    entity = Staff
+    skip = frozenset({"date_overrides", "time_off"})
+
+    def decode(self, kwargs: dict[str, Any]) -> Staff:
+        kwargs["working_hours"] = WorkingWeek.parse(kwargs.get("working_hours") or [])
+        kwargs["location_ids"] = list(kwargs.get("location_ids") or [])
+        kwargs["service_ids"] = list(kwargs.get("service_ids") or [])
+        return Staff(**kwargs)
+
+    def encode(self, name: str, value: Any) -> Any:
+        return value.to_list() if name == "working_hours" else value
+
+    def with_details(self, staff: Staff) -> Staff:
+        """``staff`` with every date override and time-off entry loaded."""
+        staff.date_overrides = self.overrides([staff.id])[staff.id]
+        staff.time_off = TimeOffRepository(self.conn, self.account_id).for_staff(staff.id)
+        return staff
+
+    def overrides(
+        self, staff_ids: Iterable[int], first: date | None = None, last: date | None = None
+    ) -> dict[int, list[DateOverride]]:
+        """Date overrides per staff member, optionally only those from ``first`` to ``last``."""
+        ids = sorted(set(staff_ids))
+        out: dict[int, list[DateOverride]] = {i: [] for i in ids}
+        if not ids:
+            return out
+        t = tables.staff_date_overrides
+        query = select(t).where(t.c.account_id == self.account_id, t.c.staff_id.in_(ids))
+        if first is not None:
+            query = query.where(t.c.date >= first)
+        if last is not None:
+            query = query.where(t.c.date <= last)
+        for row in self.conn.execute(query.order_by(t.c.staff_id, t.c.date)):
+            ranges = parse_ranges(row.ranges or [], "ranges")
+            out[row.staff_id].append(DateOverride(row.date, ranges))
+        return out
+
+    def replace_overrides(self, staff_id: int, overrides: Iterable[DateOverride]) -> None:
+        t = tables.staff_date_overrides
+        self.conn.execute(
+            delete(t).where(t.c.account_id == self.account_id, t.c.staff_id == staff_id)
+        )
+        rows = [
+            {
+                "account_id": self.account_id,
+                "staff_id": staff_id,
+                "date": o.date,
+                "ranges": [r.as_dict() for r in o.ranges],
+            }
+            for o in overrides
+        ]
+        if rows:
+            self.conn.execute(t.insert(), rows)
+
+
+class TimeOffRepository(Repository):
+    def for_staff(self, staff_id: int) -> list[TimeOff]:
+        t = tables.time_off
+        rows = self.conn.execute(
+            select(t)
+            .where(t.c.account_id == self.account_id, t.c.staff_id == staff_id)
+            .order_by(t.c.start_at)
+        )
+        return [self._entity(r) for r in rows]
+
+    def get(self, staff_id: int, time_off_id: int) -> TimeOff | None:
+        t = tables.time_off
+        row = self.conn.execute(
+            select(t).where(
+                t.c.account_id == self.account_id, t.c.staff_id == staff_id, t.c.id == time_off_id
+            )
+        ).first()
+        return None if row is None else self._entity(row)
+
+    def add(self, entry: TimeOff, at: Any) -> int:
+        result = self.conn.execute(
+            tables.time_off.insert().values(
+                account_id=self.account_id,
+                staff_id=entry.staff_id,
+                start_at=entry.start,
+                end_at=entry.end,
+                reason=entry.reason,
+                created_at=at,
+            )
+        )
+        entry.id = int(result.inserted_primary_key[0])  # type: ignore[index]
+        return entry.id
+
+    def remove(self, time_off_id: int) -> None:
+        t = tables.time_off
+        self.conn.execute(delete(t).where(t.c.account_id == self.account_id, t.c.id == time_off_id))
+
+    @staticmethod
+    def _entity(row: Any) -> TimeOff:
+        return TimeOff(row.id, row.account_id, row.staff_id, row.start_at, row.end_at, row.reason)

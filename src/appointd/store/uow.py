@@ -1,0 +1,74 @@
+"""The unit of work: one connection, one transaction, and every repository bound to one account.
+
+A use case opens a unit of work, loads, decides, writes, and calls :meth:`commit`. Leaving the
+``with`` block without committing rolls everything back, so a refused request writes nothing.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine
+
+from appointd.store.repositories.accounts import AccountRepository
+from appointd.store.repositories.appointments import AppointmentRepository
+from appointd.store.repositories.blocks import BlockRepository
+from appointd.store.repositories.catalog import (
+    ClientRepository,
+    LocationRepository,
+    ResourceRepository,
+    ServiceRepository,
+)
+from appointd.store.repositories.outbox import OutboxRepository
+from appointd.store.repositories.staff import StaffRepository, TimeOffRepository
+
+
+class UnitOfWork:
+    """Repositories over one transaction, scoped to ``account_id``.
+
+    ``write=False`` opens a read-only transaction (on SQLite it does not take the write lock).
+    ``account_id=None`` is only for account-level work (creating accounts, resolving keys).
+    """
+
+    def __init__(self, engine: Engine, account_id: int | None, *, write: bool = True) -> None:
+        self._engine = engine
+        self._write = write
+        self.account_id = account_id if account_id is not None else 0
+        self.dialect = engine.dialect.name
+
+    def __enter__(self) -> UnitOfWork:
+        conn = self._engine.connect()
+        if not self._write:
+            conn = conn.execution_options(sqlite_begin="DEFERRED")
+        conn.begin()
+        self.conn: Connection = conn
+        aid = self.account_id
+        self.accounts = AccountRepository(conn)
+        self.locations = LocationRepository(conn, aid)
+        self.staff = StaffRepository(conn, aid)
+        self.time_off = TimeOffRepository(conn, aid)
+        self.services = ServiceRepository(conn, aid)
+        self.resources = ResourceRepository(conn, aid)
+        self.clients = ClientRepository(conn, aid)
+        self.appointments = AppointmentRepository(conn, aid)
+        self.blocks = BlockRepository(conn, aid)
+        self.outbox = OutboxRepository(conn, aid)
+        return self
+
+    def commit(self) -> None:
+        self.conn.commit()
+
+    def rollback(self) -> None:
+        self.conn.rollback()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self.conn.in_transaction():
+                self.conn.rollback()
+        finally:
+            self.conn.close()
