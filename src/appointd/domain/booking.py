@@ -44,18 +44,31 @@ def spans(service: Service, start: datetime, end: datetime | None) -> Spans:
     return Spans(Interval(start, end), busy)
 
 
-def check_staff_fit(staff: Staff, service: Service, location_id: int, field: str) -> None:
-    """Refuse a staff member who does not offer ``service`` or does not work at the location.
+def offers(staff: Staff, service: Service) -> bool:
+    """Whether ``staff`` gives ``service``.
 
-    Empty lists mean "no restriction": a service with no ``staff_ids`` may be given by anyone,
-    a staff member with no ``location_ids`` works everywhere.
+    Either side may say so: the service lists the staff member, or the staff member lists the
+    service. When neither lists anything at all, nothing was restricted and anyone may.
     """
+    if staff.id in service.staff_ids or service.id in staff.service_ids:
+        return True
+    return not service.staff_ids and not staff.service_ids
+
+
+def works_at(staff: Staff, location_id: int) -> bool:
+    """Whether ``staff`` works at the location; no ``location_ids`` means everywhere."""
+    return not staff.location_ids or location_id in staff.location_ids
+
+
+def check_staff_fit(staff: Staff, service: Service, location_id: int, field: str) -> None:
+    """Refuse a staff member who is archived, does not offer ``service`` (see :func:`offers`)
+    or does not work at the location (see :func:`works_at`)."""
     errors: list[FieldError] = []
     if staff.archived_at is not None:
         errors.append(FieldError(field, f"staff {staff.id} is archived"))
-    if service.staff_ids and staff.id not in service.staff_ids:
+    if not offers(staff, service):
         errors.append(FieldError(field, f"staff {staff.id} does not offer service {service.id}"))
-    if staff.location_ids and location_id not in staff.location_ids:
+    if not works_at(staff, location_id):
         errors.append(
             FieldError(field, f"staff {staff.id} does not work at location {location_id}")
         )
