@@ -1,7 +1,7 @@
 """The ASGI application: the composition root where settings, store and faces meet.
 
-``uvicorn appointd.asgi:app`` (or ``appointd serve``) serves it; ``create_app`` builds one for
-tests with its own settings.
+``appointd serve`` runs ``uvicorn --factory appointd.asgi:create_app``; tests call ``create_app``
+with their own settings and services.
 """
 
 from __future__ import annotations
@@ -37,12 +37,3 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     native_errors.install(app)
     app.include_router(native_router)
     return app
-
-
-def __getattr__(name: str) -> FastAPI:
-    # ``appointd.asgi:app`` is built on first use, so importing the module has no side effects.
-    if name == "app":
-        global app
-        app = create_app()
-        return app
-    raise AttributeError(name)

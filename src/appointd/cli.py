@@ -1,8 +1,8 @@
 """The ``appointd`` command: accounts, migrations and the server.
 
-    appointd accounts create NAME        -> {"account_id": 1, "api_key": "apd_..."}
-    appointd db upgrade                  migrate APPOINTD_DATABASE_URL to the newest schema
-    appointd serve [--host H] [--port P] [--workers N] [--demo]
+appointd accounts create NAME        -> {"account_id": 1, "api_key": "apd_..."}
+appointd db upgrade                  migrate APPOINTD_DATABASE_URL to the newest schema
+appointd serve [--host H] [--port P] [--workers N] [--demo]
 """
 
 from __future__ import annotations
@@ -54,17 +54,26 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"  docs:  {base}/docs", flush=True)
         print(f"  try:   curl -H 'Authorization: Bearer {key}' {base}/v1/appointments", flush=True)
     services.engine.dispose()
-    uvicorn.run("appointd.asgi:app", host=args.host, port=args.port, workers=args.workers,
-                log_level=args.log_level, access_log=args.access_log)
+    uvicorn.run(
+        "appointd.asgi:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        access_log=args.access_log,
+    )
     return 0
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="appointd", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="appointd", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = p.add_subparsers(dest="command", required=True)
     accounts = sub.add_parser("accounts", help="manage accounts").add_subparsers(
-        dest="action", required=True)
+        dest="action", required=True
+    )
     create = accounts.add_parser("create", help="create an account and print its API key")
     create.add_argument("name")
     create.set_defaults(run=_accounts_create)

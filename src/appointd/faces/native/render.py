@@ -22,7 +22,7 @@ def staff(e: Staff) -> s.StaffOut:
         time_off=[s.TimeOffOut.model_validate(t) for t in e.time_off],
         archived_at=e.archived_at,
         created_at=e.created_at,
-        updated_at=e.updated_at,  # type: ignore[arg-type]
+        updated_at=e.updated_at,
     )
 
 

@@ -55,7 +55,7 @@ class TableRepository(Repository, Generic[E]):
 
     def to_row(self, entity: E) -> dict[str, Any]:
         row: dict[str, Any] = {}
-        for f in dataclasses.fields(self.entity):  # type: ignore[arg-type]
+        for f in dataclasses.fields(self.entity):
             if f.name in self.skip or f.name == "id":
                 continue
             column = self.renames.get(f.name, f.name)

@@ -44,8 +44,8 @@ def _routes(
 
     @router.get(
         path,
-        response_model=s.ListOf[out],
-        tags=[tag],  # type: ignore[valid-type]
+        response_model=s.ListOf[out],  # type: ignore[valid-type]
+        tags=[tag],
         responses=errors(401, 422),
         name=f"list_{kind}",
         summary=f"List {kind}",
