@@ -32,8 +32,8 @@ LONDON = ZoneInfo("Europe/London")
 LORD_HOWE = ZoneInfo("Australia/Lord_Howe")
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def fields(exc: pytest.ExceptionInfo[Invalid]) -> list[str]:
@@ -287,7 +287,7 @@ def test_parse_hhmm_refuses_anything_but_hh_mm_naming_the_field(text: object) ->
 
 
 def test_parse_hhmm_refuses_non_ascii_digits_as_invalid() -> None:
-    # BUG (src/appointd/domain/wallclock.py, parse_hhmm): str.isdigit() accepts superscript
+    # Was a bug (src/appointd/domain/wallclock.py, parse_hhmm): str.isdigit() accepts superscript
     # digits such as "²", which int() cannot parse, so "0²:00" escapes as a bare ValueError
     # instead of Invalid naming the field (a face would answer 500 instead of 422).
     with pytest.raises(Invalid) as exc:

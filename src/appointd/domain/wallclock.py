@@ -91,7 +91,8 @@ def parse_hhmm(text: str, field: str, *, allow_24: bool = False) -> int:
     if not isinstance(text, str) or len(text) != 5 or text[2] != ":":
         raise Invalid.field(field, f"expected HH:MM, got {text!r}")
     hh, mm = text[:2], text[3:]
-    if not (hh.isdigit() and mm.isdigit()):
+    # isdigit() alone admits digits such as '²' that int() cannot read.
+    if not (text.isascii() and hh.isdigit() and mm.isdigit()):
         raise Invalid.field(field, f"expected HH:MM, got {text!r}")
     hours, minutes = int(hh), int(mm)
     if minutes > 59 or hours > 24 or (hours == 24 and (minutes or not allow_24)):

@@ -4,15 +4,14 @@ Ranges are local wall time (minutes after midnight, end exclusive, ``24:00`` all
 the staff member's zone. Several ranges in one day leave breaks between them. A date override
 replaces the weekly pattern for that date; an override with no ranges is a day off.
 
-On DST days the pattern stays on the wall clock: 09:00-17:00 is 09:00-17:00 local, which is seven
-or nine hours long on the change days. A rule range that starts or ends in a gap is shifted
-forward like RFC 5545 recurrence; an override written for a specific date that names a time in
+On DST days the pattern stays on the wall clock: 09:00-17:00 is 09:00-17:00 local (still eight
+hours when the change happens at night; a range that spans the change is shorter or longer).
+A rule range that starts or ends in a gap is shifted forward like RFC 5545 recurrence; an override written for a specific date that names a time in
 that date's gap is refused, because the user asked for a time that does not exist.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -38,30 +37,46 @@ class TimeRange:
 def parse_ranges(raw: Sequence[Mapping[str, Any]], field_prefix: str) -> tuple[TimeRange, ...]:
     """Validated, sorted ranges from ``[{"start": "HH:MM", "end": "HH:MM"}, ...]``.
 
-    Raises :class:`Invalid` naming each bad field: unparsable times, end not after start, and
-    overlapping ranges.
+    Raises :class:`Invalid` naming every bad field by its input position: unparsable times, end
+    not after start, and each range that overlaps an earlier one.
     """
+    return tuple(r for r, _ in _indexed_ranges(raw, field_prefix))
+
+
+def _indexed_ranges(
+    raw: Sequence[Mapping[str, Any]], field_prefix: str, start_index: int = 0
+) -> list[tuple[TimeRange, int]]:
+    """Like :func:`parse_ranges`, keeping each range's input index (sorted by time)."""
     errors: list[FieldError] = []
     ranges: list[tuple[TimeRange, int]] = []
-    for i, item in enumerate(raw):
+    for offset, item in enumerate(raw):
+        i = start_index + offset
         prefix = f"{field_prefix}[{i}]"
-        try:
-            start = parse_hhmm(item.get("start"), f"{prefix}.start")  # type: ignore[arg-type]
-            end = parse_hhmm(item.get("end"), f"{prefix}.end", allow_24=True)  # type: ignore[arg-type]
-        except Invalid as exc:
-            errors.extend(exc.errors)
+        if not isinstance(item, Mapping):
+            errors.append(FieldError(prefix, 'expected {"start": "HH:MM", "end": "HH:MM"}'))
             continue
+        parsed: list[int] = []
+        for name, allow_24 in (("start", False), ("end", True)):
+            try:
+                parsed.append(parse_hhmm(item.get(name), f"{prefix}.{name}", allow_24=allow_24))
+            except Invalid as exc:
+                errors.extend(exc.errors)
+        if len(parsed) < 2:
+            continue
+        start, end = parsed
         if end <= start:
             errors.append(FieldError(f"{prefix}.end", "must be after start"))
             continue
         ranges.append((TimeRange(start, end), i))
     ranges.sort()
-    for (prev, _), (cur, i) in itertools.pairwise(ranges):
-        if cur.start < prev.end:
+    latest_end = -1
+    for r, i in ranges:
+        if r.start < latest_end:
             errors.append(FieldError(f"{field_prefix}[{i}]", "overlaps another range"))
+        latest_end = max(latest_end, r.end)
     if errors:
         raise Invalid(errors)
-    return tuple(r for r, _ in ranges)
+    return ranges
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,27 +108,29 @@ class WorkingWeek:
             by_day.setdefault(weekday, []).append((i, item))
         days: dict[int, tuple[TimeRange, ...]] = {}
         for weekday, items in by_day.items():
-            try:
-                parsed = [parse_ranges([item], f"{field_name}[{i}]")[0] for i, item in items]
-            except Invalid as exc:
-                errors.extend(_reindex(exc.errors))
-                continue
-            parsed.sort()
-            for a, b in itertools.pairwise(parsed):
-                if b.start < a.end:
-                    errors.append(FieldError(field_name, f"ranges overlap on weekday {weekday}"))
-            days[weekday] = tuple(parsed)
+            day_ranges: list[tuple[TimeRange, int]] = []
+            for i, item in items:
+                try:
+                    day_ranges.extend(_indexed_ranges([item], field_name, start_index=i))
+                except Invalid as exc:
+                    errors.extend(exc.errors)
+            day_ranges.sort()
+            latest_end = -1
+            for r, i in day_ranges:
+                if r.start < latest_end:
+                    errors.append(
+                        FieldError(
+                            f"{field_name}[{i}]", f"overlaps another range on weekday {weekday}"
+                        )
+                    )
+                latest_end = max(latest_end, r.end)
+            days[weekday] = tuple(r for r, _ in day_ranges)
         if errors:
             raise Invalid(errors)
         return cls(days)
 
     def to_list(self) -> list[dict[str, Any]]:
         return [{"weekday": wd, **r.as_dict()} for wd in sorted(self.days) for r in self.days[wd]]
-
-
-def _reindex(errors: list[FieldError]) -> list[FieldError]:
-    # parse_ranges on a single item names it "[i][0]"; drop the inner index.
-    return [FieldError(e.field.replace("][0]", "]"), e.message) for e in errors]
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,9 +150,9 @@ def parse_override(raw: Mapping[str, Any], tz: ZoneInfo, field_prefix: str) -> D
         day = date.fromisoformat(raw.get("date"))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise Invalid.field(f"{field_prefix}.date", "expected YYYY-MM-DD") from None
-    ranges = parse_ranges(raw.get("ranges") or [], f"{field_prefix}.ranges")
+    indexed = _indexed_ranges(raw.get("ranges") or [], f"{field_prefix}.ranges")
     errors: list[FieldError] = []
-    for i, r in enumerate(ranges):
+    for r, i in indexed:
         for name, minute in (("start", r.start), ("end", r.end)):
             if minute < 1440 and in_gap(
                 datetime.combine(day, datetime.min.time()) + timedelta(minutes=minute), tz
@@ -148,7 +165,7 @@ def parse_override(raw: Mapping[str, Any], tz: ZoneInfo, field_prefix: str) -> D
                 )
     if errors:
         raise Invalid(errors)
-    return DateOverride(day, ranges)
+    return DateOverride(day, tuple(r for r, _ in indexed))
 
 
 @dataclass(frozen=True)
@@ -169,19 +186,24 @@ class WorkingCalendar:
         """Working time inside ``window`` as sorted, non-overlapping UTC intervals."""
         first = window.start.astimezone(self.tz).date() - timedelta(days=1)
         last = window.end.astimezone(self.tz).date()
-        out: list[Interval] = []
+        spans: list[tuple[datetime, datetime]] = []
         day = first
         while day <= last:
             for r in self.ranges_on(day):
-                start = local_to_instant(day, r.start, self.tz)
-                end = local_to_instant(day, r.end, self.tz)
-                start, end = max(start, window.start), min(end, window.end)
+                start = max(local_to_instant(day, r.start, self.tz), window.start)
+                end = min(local_to_instant(day, r.end, self.tz), window.end)
                 if start < end:
-                    if out and out[-1].end >= start:
-                        out[-1] = Interval(out[-1].start, max(end, out[-1].end))
-                    else:
-                        out.append(Interval(start, end))
+                    spans.append((start, end))
             day += timedelta(days=1)
+        # Sort before merging: a range shifted forward out of a DST gap can land after the
+        # start of the next range of the same day.
+        spans.sort()
+        out: list[Interval] = []
+        for start, end in spans:
+            if out and out[-1].end >= start:
+                out[-1] = Interval(out[-1].start, max(end, out[-1].end))
+            else:
+                out.append(Interval(start, end))
         return out
 
     def covers(self, span: Interval) -> bool:
