@@ -574,13 +574,10 @@ def test_a_dst_day_override_becomes_local_wall_time() -> None:
 
 
 def test_working_time_after_a_range_shifted_out_of_the_gap_is_kept() -> None:
-    # Was a bug (src/appointd/domain/working_hours.py, WorkingCalendar.intervals): the loop merges each
-    # new interval into the previous one assuming they arrive sorted by UTC start, but a range
-    # starting in a gap is shifted forward and can land after the next range's start. With the
-    # Sunday pattern 02:15-02:45 + 03:00-04:00 in New York on 2026-03-08, the first range becomes
-    # 03:15-03:45 EDT (07:15-07:45 UTC) and the second is 03:00-04:00 EDT (07:00-08:00 UTC);
-    # their union is 07:00-08:00 UTC, but intervals() returns [07:15-08:00], losing 03:00-03:15
-    # EDT, and covers() refuses a booking at 03:00-03:30 EDT that the pattern plainly allows.
+    # Was a bug (WorkingCalendar.intervals merged spans assuming UTC order). With the Sunday
+    # pattern 02:15-02:45 + 03:00-04:00 in New York on 2026-03-08, the first range is shifted out
+    # of the gap to 03:15-03:45 EDT and the second is 03:00-04:00 EDT; their union is
+    # 07:00-08:00 UTC, and a booking at 03:00-03:30 EDT must fit.
     cal = calendar(
         NEW_YORK,
         [

@@ -6,8 +6,9 @@ replaces the weekly pattern for that date; an override with no ranges is a day o
 
 On DST days the pattern stays on the wall clock: 09:00-17:00 is 09:00-17:00 local (still eight
 hours when the change happens at night; a range that spans the change is shorter or longer).
-A rule range that starts or ends in a gap is shifted forward like RFC 5545 recurrence; an override written for a specific date that names a time in
-that date's gap is refused, because the user asked for a time that does not exist.
+A rule range that starts or ends in a gap is shifted forward like RFC 5545 recurrence; an
+override written for a specific date that names a time in that date's gap is refused, because
+the user asked for a time that does not exist.
 """
 
 from __future__ import annotations
