@@ -18,8 +18,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 
+from appointd.app import intents, waitlist
 from appointd.app.commands import BookAppointment, ChangeAppointment, TransitionAppointment
 from appointd.app.context import Context
+from appointd.app.staff_assignment import assign
 from appointd.domain import booking
 from appointd.domain.errors import FieldError, Invalid, NotFound, SlotTaken
 from appointd.domain.events import EventType
@@ -97,11 +99,32 @@ def history(ctx: Context, appointment_id: int) -> list[HistoryEntry]:
 
 
 def book(ctx: Context, cmd: BookAppointment) -> Appointment:
-    """Book one appointment; :class:`SlotTaken`, :class:`Invalid` or :class:`NotFound` otherwise."""
+    """Book one appointment; :class:`SlotTaken`, :class:`Invalid` or :class:`NotFound` otherwise.
+
+    Without ``staff_id`` (and outside a class session) a qualified, free staff member is
+    assigned round-robin; see :mod:`appointd.app.staff_assignment`.
+    """
     if cmd.status not in INITIAL:
         raise Invalid.field("status", "a new appointment is 'pending' or 'confirmed'")
+    if cmd.recurrence is not None:
+        raise Invalid.field("recurrence", "a series is booked with appointd.app.series.book")
+    if cmd.class_session_id is not None:
+        from appointd.app import classes  # imported here: classes builds on this module
+
+        return classes.take_seats(ctx, cmd)
     with guard_overlaps(ctx, cmd), ctx.uow() as uow:
         placement = resolve(uow, cmd)
+        if placement.staff is None and cmd.class_session_id is None:
+            placement.staff = assign(
+                uow,
+                ctx,
+                service=placement.service,
+                location=placement.location,
+                tz=placement.tz,
+                spans=placement.spans,
+                exclude=[s.id for s in placement.additional],
+                override=placement.override,
+            )
         appt = place(uow, ctx, cmd, placement)
         uow.commit()
     return appt
@@ -254,6 +277,10 @@ def check_and_block(
 
 def place(uow: UnitOfWork, ctx: Context, cmd: BookAppointment, p: Placement) -> Appointment:
     """Check ``p`` and write it as a new appointment with its blocks, history and event."""
+    # The intent or waitlist entry the booking uses is row-locked and checked before writing.
+    local_day = p.spans.client.start.astimezone(p.tz).date()
+    intent = intents.check_booking(uow, ctx, cmd.intent_id, cmd.client_id, local_day)
+    entry = waitlist.check_booking(uow, cmd.waitlist_entry_id, cmd.client_id)
     blocks = check_and_block(uow, ctx, p)
     now = ctx.now()
     appt = Appointment(
@@ -284,6 +311,8 @@ def place(uow: UnitOfWork, ctx: Context, cmd: BookAppointment, p: Placement) -> 
     for b in blocks:
         b.appointment_id = appt.id
     uow.blocks.add(blocks)
+    intents.mark_booked(uow, ctx, intent, appt)
+    waitlist.mark_booked(uow, ctx, entry, appt)
     record(
         uow,
         ctx,
@@ -310,6 +339,12 @@ def change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
         if scheduling and not current.holding:
             raise Invalid.field(
                 "start", f"a {current.status.value} appointment cannot be moved; book a new one"
+            )
+        if scheduling and current.class_session_id is not None:
+            raise Invalid.field(
+                next(k for k in changes if k in SCHEDULING_FIELDS),
+                f"a seat in class session {current.class_session_id} cannot be moved; "
+                "cancel it and take a seat in another session",
             )
         updated = dataclasses.replace(
             current,
@@ -421,6 +456,8 @@ def transition_to(ctx: Context, cmd: TransitionAppointment) -> Appointment:
         uow.appointments.update(appt)
         if before.holding and not appt.status.holding:
             uow.blocks.release_appointments([appt.id])
+            if appt.class_session_id is not None and appt.archived_at is None:
+                uow.class_sessions.release_seats(appt.class_session_id, appt.seats)
         record(uow, ctx, appt, cmd.target.value, before.value, appt.status.value, reason=cmd.reason)
         uow.outbox.add(
             Event(EventType.APPOINTMENT_STATUS_CHANGED, {**payload(appt), "from": before.value}),
@@ -438,6 +475,8 @@ def archive(ctx: Context, appointment_id: int, reason: str | None = None) -> Non
             appt.archived_at = appt.updated_at = ctx.now()
             uow.appointments.update(appt)
             uow.blocks.release_appointments([appt.id])
+            if appt.class_session_id is not None and appt.status.holding:
+                uow.class_sessions.release_seats(appt.class_session_id, appt.seats)
             record(uow, ctx, appt, "archived", appt.status.value, appt.status.value, reason=reason)
             uow.outbox.add(Event(EventType.APPOINTMENT_ARCHIVED, payload(appt)), ctx.now())
         uow.commit()

@@ -36,8 +36,20 @@ SINGULAR = {
     "resources": "resource",
     "clients": "client",
 }
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+# Fields a PATCH may set to null; null anywhere else would leave the object incomplete.
+# A staff member's null time zone means "the zone of the first location" again.
+NULLABLE = {
+    "locations": {"address"},
+    "staff": {"email", "time_zone", "working_hours", "date_overrides"},
+    "services": {"price", "currency", "min_notice_minutes", "max_advance_days"},
+    "resources": {"location_id"},
+    "clients": {"email", "phone", "time_zone", "external_id"},
+}
+# Upper bounds of the booking window fields (ten years of notice, a century of horizon).
+_WINDOW_LIMITS = {"min_notice_minutes": 10 * 525_600, "max_advance_days": 36_600}
+_MAX_PRICE = Decimal(10) ** 10  # the price column holds 12 digits, 2 of them after the point
 
 
 def _repo(uow: UnitOfWork, kind: str) -> TableRepository[Any]:
@@ -72,8 +84,12 @@ def get(ctx: Context, kind: str, id: int) -> Any:
 def list_page(
     ctx: Context, kind: str, *, include_archived: bool, limit: int, offset: int
 ) -> Page[Any]:
+    """One page of ``kind``; staff come with their overrides and time off (bounded queries)."""
     with ctx.uow(write=False) as uow:
-        return _repo(uow, kind).page(include_archived=include_archived, limit=limit, offset=offset)
+        found = _repo(uow, kind).page(include_archived=include_archived, limit=limit, offset=offset)
+        if kind == "staff":
+            uow.staff.with_details_of(found.items)
+        return found
 
 
 def update(ctx: Context, kind: str, id: int, changes: Mapping[str, Any]) -> Any:
@@ -83,9 +99,18 @@ def update(ctx: Context, kind: str, id: int, changes: Mapping[str, Any]) -> Any:
         current = repo.get(id)
         if current is None:
             raise NotFound(SINGULAR[kind], id)
+        _raise(
+            [
+                FieldError(k, "may not be null")
+                for k, v in changes.items()
+                if v is None and k not in NULLABLE[kind]
+            ]
+        )
         entity = _apply(kind, current, dict(changes))
         entity.updated_at = ctx.now()
         overrides = _prepare(uow, kind, entity, changes)
+        if kind == "staff" and overrides is None and entity.time_zone != current.time_zone:
+            _recheck_overrides(uow, entity)
         repo.update(entity)
         if overrides is not None:
             uow.staff.replace_overrides(entity.id, overrides)
@@ -154,9 +179,18 @@ def _prepare(uow: UnitOfWork, kind: str, entity: Any, fields: Mapping[str, Any])
         parsed = []
         for i, item in enumerate(raw):
             try:
-                parsed.append(parse_override(item, tz, f"date_overrides[{i}]"))
+                override = parse_override(item, tz, f"date_overrides[{i}]")
             except Invalid as exc:
                 errors.extend(exc.errors)
+                continue
+            except OverflowError:  # a date so far out that its wall times leave datetime's range
+                override = None
+            if override is None or not 1900 <= override.date.year <= 8999:
+                errors.append(
+                    FieldError(f"date_overrides[{i}].date", "must be between 1900 and 8999")
+                )
+            else:
+                parsed.append(override)
         dates = [o.date for o in parsed]
         if len(set(dates)) != len(dates):
             errors.append(FieldError("date_overrides", "a date appears more than once"))
@@ -164,6 +198,18 @@ def _prepare(uow: UnitOfWork, kind: str, entity: Any, fields: Mapping[str, Any])
             raise Invalid(errors)
         return parsed
     return None
+
+
+def _recheck_overrides(uow: UnitOfWork, staff: Staff) -> None:
+    """Stored overrides must still name existing wall times in the staff member's new zone."""
+    tz = zone(staff.time_zone)
+    errors: list[FieldError] = []
+    for i, stored in enumerate(uow.staff.overrides([staff.id])[staff.id]):
+        try:
+            parse_override(stored.as_dict(), tz, f"date_overrides[{i}]")
+        except Invalid as exc:
+            errors.extend(exc.errors)
+    _raise(errors)
 
 
 def _require_name(
@@ -188,16 +234,23 @@ def _check_zone(errors: list[FieldError], field: str, value: Any) -> None:
 
 
 def _check_email(errors: list[FieldError], value: Any) -> None:
-    if value is not None and not _EMAIL.match(value):
+    if value is not None and (len(value) > 320 or not _EMAIL.fullmatch(value)):
         errors.append(FieldError("email", "is not an e-mail address"))
 
 
-def _check_refs(
-    errors: list[FieldError], repo: TableRepository[Any], field: str, ids: list[int], kind: str
-) -> None:
+def _check_length(errors: list[FieldError], field: str, value: Any, limit: int) -> None:
+    if value is not None and len(value) > limit:
+        errors.append(FieldError(field, f"must be at most {limit} characters"))
+
+
+def _check_refs(repo: TableRepository[Any], field: str, ids: list[int], kind: str) -> None:
+    """Refuse ids that name nothing in this account as missing objects (404 naming ``field``).
+
+    Another account's id is reported the same way, so ids leak nothing across accounts.
+    """
     missing = sorted(set(ids) - repo.existing_ids(ids))
     if missing:
-        errors.append(FieldError(field, f"unknown {kind} id(s): {', '.join(map(str, missing))}"))
+        raise NotFound(kind, missing[0], field)
 
 
 def _raise(errors: list[FieldError]) -> None:
@@ -217,18 +270,18 @@ def _validate_staff(uow: UnitOfWork, e: Staff) -> None:
     _require_name(errors, "first_name", e.first_name)
     _require_name(errors, "last_name", e.last_name, allow_empty=True)
     _check_email(errors, e.email)
-    _check_refs(errors, uow.locations, "location_ids", e.location_ids, "location")
-    _check_refs(errors, uow.services, "service_ids", e.service_ids, "service")
+    if e.time_zone:
+        _check_zone(errors, "time_zone", e.time_zone)
+    elif not e.location_ids:
+        errors.append(FieldError("time_zone", "required when the staff member has no location"))
+    _raise(errors)
+    _check_refs(uow.locations, "location_ids", e.location_ids, "location")
+    _check_refs(uow.services, "service_ids", e.service_ids, "service")
     if not e.time_zone:
         # A staff member works in the zone of their first location unless told otherwise.
-        first = uow.locations.get(e.location_ids[0]) if e.location_ids else None
-        if first is None:
-            errors.append(FieldError("time_zone", "required when the staff member has no location"))
-        else:
-            e.time_zone = first.time_zone
-    else:
-        _check_zone(errors, "time_zone", e.time_zone)
-    _raise(errors)
+        first = uow.locations.get(e.location_ids[0])
+        assert first is not None  # checked just above
+        e.time_zone = first.time_zone
 
 
 def _validate_service(uow: UnitOfWork, e: Service) -> None:
@@ -242,20 +295,24 @@ def _validate_service(uow: UnitOfWork, e: Service) -> None:
     if not 1 <= e.capacity <= 10_000:
         errors.append(FieldError("capacity", "must be 1 to 10000"))
     if e.price is not None and (
-        not isinstance(e.price, Decimal) or e.price < 0 or not e.price.is_finite()
+        not isinstance(e.price, Decimal) or not e.price.is_finite() or e.price < 0
     ):
         errors.append(FieldError("price", "must be a non-negative decimal"))
+    elif e.price is not None and (
+        e.price >= _MAX_PRICE or e.price != e.price.quantize(Decimal("0.01"))
+    ):
+        errors.append(FieldError("price", "must be below 10000000000 with at most 2 decimals"))
     if e.currency is not None and not _CURRENCY.match(e.currency):
         errors.append(FieldError("currency", "must be an ISO 4217 code such as EUR"))
     if e.price is not None and e.currency is None:
         errors.append(FieldError("currency", "required with a price"))
-    for name in ("min_notice_minutes", "max_advance_days"):
+    for name, limit in _WINDOW_LIMITS.items():
         value = getattr(e, name)
-        if value is not None and value < 0:
-            errors.append(FieldError(name, "must not be negative"))
-    _check_refs(errors, uow.staff, "staff_ids", e.staff_ids, "staff")
-    _check_refs(errors, uow.resources, "resource_ids", e.resource_ids, "resource")
+        if value is not None and not 0 <= value <= limit:
+            errors.append(FieldError(name, f"must be 0 to {limit}"))
     _raise(errors)
+    _check_refs(uow.staff, "staff_ids", e.staff_ids, "staff")
+    _check_refs(uow.resources, "resource_ids", e.resource_ids, "resource")
 
 
 def _validate_resource(uow: UnitOfWork, e: Resource) -> None:
@@ -263,9 +320,9 @@ def _validate_resource(uow: UnitOfWork, e: Resource) -> None:
     _require_name(errors, "name", e.name)
     if not 1 <= e.capacity <= 10_000:
         errors.append(FieldError("capacity", "must be 1 to 10000"))
-    if e.location_id is not None:
-        _check_refs(errors, uow.locations, "location_id", [e.location_id], "location")
     _raise(errors)
+    if e.location_id is not None:
+        _check_refs(uow.locations, "location_id", [e.location_id], "location")
 
 
 def _validate_client(uow: UnitOfWork, e: Client) -> None:
@@ -273,6 +330,8 @@ def _validate_client(uow: UnitOfWork, e: Client) -> None:
     _require_name(errors, "first_name", e.first_name)
     _require_name(errors, "last_name", e.last_name, allow_empty=True)
     _check_email(errors, e.email)
+    _check_length(errors, "phone", e.phone, 64)
+    _check_length(errors, "external_id", e.external_id, 200)
     if e.time_zone is not None:
         _check_zone(errors, "time_zone", e.time_zone)
     _raise(errors)

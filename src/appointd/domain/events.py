@@ -11,3 +11,9 @@ class EventType(StrEnum):
     APPOINTMENT_UPDATED = "appointment.updated"
     APPOINTMENT_STATUS_CHANGED = "appointment.status_changed"
     APPOINTMENT_ARCHIVED = "appointment.archived"
+    CLASS_SESSION_SCHEDULED = "class_session.scheduled"
+    CLASS_SESSION_CHANGED = "class_session.changed"
+    CLASS_SESSION_CANCELLED = "class_session.cancelled"
+    SERIES_BOOKED = "series.booked"
+    # A cancelled appointment's time is held for a waitlist entry until the hold expires.
+    WAITLIST_INVITED = "waitlist.invited"

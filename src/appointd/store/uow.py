@@ -12,15 +12,21 @@ from sqlalchemy import Connection, Engine
 
 from appointd.store.repositories.accounts import AccountRepository
 from appointd.store.repositories.appointments import AppointmentRepository
+from appointd.store.repositories.availability import AvailabilityRepository
 from appointd.store.repositories.blocks import BlockRepository
+from appointd.store.repositories.bulk import BulkRepository
 from appointd.store.repositories.catalog import (
     ClientRepository,
     LocationRepository,
     ResourceRepository,
     ServiceRepository,
 )
+from appointd.store.repositories.classes import ClassSessionRepository
+from appointd.store.repositories.intents import IntentRepository
 from appointd.store.repositories.outbox import OutboxRepository
+from appointd.store.repositories.series import SeriesRepository
 from appointd.store.repositories.staff import StaffRepository, TimeOffRepository
+from appointd.store.repositories.waitlist import WaitlistRepository
 
 
 class UnitOfWork:
@@ -52,7 +58,13 @@ class UnitOfWork:
         self.clients = ClientRepository(conn, aid)
         self.appointments = AppointmentRepository(conn, aid)
         self.blocks = BlockRepository(conn, aid)
+        self.class_sessions = ClassSessionRepository(conn, aid)
+        self.series = SeriesRepository(conn, aid)
+        self.bulk = BulkRepository(conn, aid)
+        self.availability = AvailabilityRepository(conn, aid)
         self.outbox = OutboxRepository(conn, aid)
+        self.waitlist = WaitlistRepository(conn, aid)
+        self.intents = IntentRepository(conn, aid)
         return self
 
     def commit(self) -> None:

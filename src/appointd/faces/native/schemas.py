@@ -8,17 +8,54 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    field_validator,
+)
 
 T = TypeVar("T")
-Id = StrictInt
+# Ids are positive 64-bit integers; anything else cannot name a stored object.
+MAX_ID = 2**63 - 1
+Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
 Name = StrictStr
+
+
+def _time_text(value: Any) -> Any:
+    # Lax pydantic would read a JSON number as a Unix timestamp; times are RFC 3339 text only.
+    if not isinstance(value, str | datetime):
+        raise ValueError("expected an RFC 3339 date-time string")
+    return value
+
+
+def _calendar_year(value: datetime) -> datetime:
+    # Far from any calendar, moving between zones or adding buffers leaves datetime's range.
+    if not 1900 <= value.year <= 8999:
+        raise ValueError("must be between the years 1900 and 8999")
+    return value
+
+
+Instant = Annotated[datetime, BeforeValidator(_time_text), AfterValidator(_calendar_year)]
 
 
 class In(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL text cannot hold NUL; refusing it here names the field instead of failing.
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
 
 
 class Out(BaseModel):
@@ -117,8 +154,8 @@ class StaffPatch(In):
 
 
 class TimeOffIn(In):
-    start: datetime
-    end: datetime
+    start: Instant
+    end: Instant
     reason: StrictStr | None = None
     override: StrictBool = Field(default=False, description="allow it over booked appointments")
 
@@ -258,15 +295,25 @@ class ClientOut(Out):
 # -- appointments -------------------------------------------------------------------------
 
 
+class RecurrenceIn(In):
+    rrule: StrictStr = Field(
+        description="RFC 5545 subset: FREQ=DAILY|WEEKLY|MONTHLY, INTERVAL, COUNT or UNTIL, "
+        "BYDAY, BYMONTHDAY; at most 500 occurrences within 3 years",
+        examples=["FREQ=WEEKLY;INTERVAL=1;BYDAY=MO,WE;COUNT=10"],
+    )
+
+
 class AppointmentIn(In):
-    location_id: Id
-    service_id: Id
+    location_id: Id | None = Field(default=None, description="required unless class_session_id")
+    service_id: Id | None = Field(default=None, description="required unless class_session_id")
     client_id: Id
-    start: datetime = Field(
-        description="RFC 3339; without an offset it is wall time at the location"
+    start: Instant | None = Field(
+        default=None,
+        description="RFC 3339; without an offset it is wall time at the location. "
+        "Required unless class_session_id",
     )
     staff_id: Id | None = None
-    end: datetime | None = Field(default=None, description="default: start + service duration")
+    end: Instant | None = Field(default=None, description="default: start + service duration")
     resource_ids: list[Id] = Field(default_factory=list)
     additional_staff_ids: list[Id] = Field(default_factory=list)
     coordinator_staff_id: Id | None = None
@@ -275,11 +322,31 @@ class AppointmentIn(In):
     override: StrictBool = Field(
         default=False, description="skip working-hours and overlap checks on purpose (recorded)"
     )
+    intent_id: Id | None = Field(
+        default=None, description="use this appointment intent (same client, inside its dates)"
+    )
+    waitlist_entry_id: Id | None = Field(
+        default=None, description="book for this waitlist entry (same client); marks it booked"
+    )
+    class_session_id: Id | None = Field(
+        default=None, description="take seats in this class session (copies its time and staff)"
+    )
+    seats: StrictInt = Field(
+        default=1, ge=1, le=10_000, description="seats to take in class_session_id"
+    )
+    recurrence: RecurrenceIn | None = Field(
+        default=None, description="book a series: every occurrence of the rule (201: a series)"
+    )
+    on_conflict: Literal["fail", "skip"] = Field(
+        default="fail",
+        description="series only: fail = nothing is booked if any occurrence is refused; "
+        "skip = book the others and list the skipped ones",
+    )
 
 
 class AppointmentPatch(In):
-    start: datetime | None = None
-    end: datetime | None = None
+    start: Instant | None = None
+    end: Instant | None = None
     staff_id: Id | None = None
     additional_staff_ids: list[Id] | None = None
     resource_ids: list[Id] | None = None
@@ -293,6 +360,17 @@ class AppointmentPatch(In):
 
 class ReasonIn(In):
     reason: StrictStr | None = None
+
+
+class CancelIn(In):
+    reason: StrictStr | None = None
+    offer_to: list[Id] = Field(
+        default_factory=list,
+        description="waitlist entries to invite: the freed time is held for them (kind hold)",
+    )
+    hold_minutes: StrictInt | None = Field(
+        default=None, description="how long the hold lasts, 1..10080 minutes (default 60)"
+    )
 
 
 class AppointmentOut(Out):
@@ -315,7 +393,9 @@ class AppointmentOut(Out):
     class_session_id: int | None
     seats: int
     series_id: int | None
+    series_index: int | None = Field(description="position in the series' rule, from 0")
     intent_id: int | None
+    waitlist_entry_id: int | None
     hold_expires_at: datetime | None
     source: str
     archived_at: datetime | None

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 from appointd.domain.model import Appointment, AppointmentKind, HistoryEntry
 from appointd.domain.status import Status
 from appointd.store import tables
-from appointd.store.repositories.base import Page, TableRepository
+from appointd.store.repositories.base import Page, TableRepository, storable
 
 
 @dataclass(slots=True)
@@ -93,6 +93,8 @@ class AppointmentRepository(TableRepository[Appointment]):
 
     def for_update(self, id: int) -> Appointment | None:
         """The appointment, row-locked on PostgreSQL until the transaction ends."""
+        if not storable(id):
+            return None
         query = self._scoped().where(self.table.c.id == id)
         if self.conn.dialect.name == "postgresql":
             query = query.with_for_update()

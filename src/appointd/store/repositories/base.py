@@ -16,6 +16,15 @@ from sqlalchemy import Connection, Table, func, select
 
 E = TypeVar("E")
 
+# The largest id a BIGINT holds. A larger or non-positive id names no row, and the drivers
+# refuse to send one that does not fit, so lookups answer "not found" without asking.
+MAX_ID = 2**63 - 1
+
+
+def storable(id: int) -> bool:
+    """Whether ``id`` could be the id of a stored row."""
+    return 0 < id <= MAX_ID
+
 
 class Repository:
     """A repository bound to one connection and one account."""
@@ -73,18 +82,20 @@ class TableRepository(Repository, Generic[E]):
         return select(self.table).where(self.table.c.account_id == self.account_id)
 
     def get(self, id: int) -> E | None:
+        if not storable(id):
+            return None
         row = self.conn.execute(self._scoped().where(self.table.c.id == id)).first()
         return None if row is None else self.to_entity(row)
 
     def get_many(self, ids: Iterable[int]) -> dict[int, E]:
-        wanted = sorted(set(ids))
+        wanted = sorted(i for i in set(ids) if storable(i))
         if not wanted:
             return {}
         rows = self.conn.execute(self._scoped().where(self.table.c.id.in_(wanted)))
         return {row.id: self.to_entity(row) for row in rows}
 
     def existing_ids(self, ids: Iterable[int]) -> set[int]:
-        wanted = sorted(set(ids))
+        wanted = sorted(i for i in set(ids) if storable(i))
         if not wanted:
             return set()
         t = self.table

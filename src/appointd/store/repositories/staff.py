@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from appointd.domain.model import Staff, TimeOff
 from appointd.domain.working_hours import DateOverride, WorkingWeek, parse_ranges
 from appointd.store import tables
-from appointd.store.repositories.base import Repository, TableRepository
+from appointd.store.repositories.base import Repository, TableRepository, storable
 
 
 class StaffRepository(TableRepository[Staff]):
@@ -30,9 +30,17 @@ class StaffRepository(TableRepository[Staff]):
 
     def with_details(self, staff: Staff) -> Staff:
         """``staff`` with every date override and time-off entry loaded."""
-        staff.date_overrides = self.overrides([staff.id])[staff.id]
-        staff.time_off = TimeOffRepository(self.conn, self.account_id).for_staff(staff.id)
-        return staff
+        return self.with_details_of([staff])[0]
+
+    def with_details_of(self, people: list[Staff]) -> list[Staff]:
+        """``people`` with their overrides and time off loaded: two queries, however many."""
+        ids = [p.id for p in people]
+        overrides = self.overrides(ids)
+        time_off = TimeOffRepository(self.conn, self.account_id).for_staff_many(ids)
+        for p in people:
+            p.date_overrides = overrides[p.id]
+            p.time_off = time_off[p.id]
+        return people
 
     def overrides(
         self, staff_ids: Iterable[int], first: date | None = None, last: date | None = None
@@ -73,15 +81,27 @@ class StaffRepository(TableRepository[Staff]):
 
 class TimeOffRepository(Repository):
     def for_staff(self, staff_id: int) -> list[TimeOff]:
+        return self.for_staff_many([staff_id])[staff_id]
+
+    def for_staff_many(self, staff_ids: Iterable[int]) -> dict[int, list[TimeOff]]:
+        """Time off per staff member, in start order, for all of ``staff_ids`` in one query."""
+        ids = sorted(set(staff_ids))
+        out: dict[int, list[TimeOff]] = {i: [] for i in ids}
+        if not ids:
+            return out
         t = tables.time_off
         rows = self.conn.execute(
             select(t)
-            .where(t.c.account_id == self.account_id, t.c.staff_id == staff_id)
-            .order_by(t.c.start_at)
+            .where(t.c.account_id == self.account_id, t.c.staff_id.in_(ids))
+            .order_by(t.c.staff_id, t.c.start_at, t.c.id)
         )
-        return [self._entity(r) for r in rows]
+        for r in rows:
+            out[r.staff_id].append(self._entity(r))
+        return out
 
     def get(self, staff_id: int, time_off_id: int) -> TimeOff | None:
+        if not (storable(staff_id) and storable(time_off_id)):
+            return None
         t = tables.time_off
         row = self.conn.execute(
             select(t).where(

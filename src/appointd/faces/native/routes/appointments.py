@@ -2,39 +2,57 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Response
 
-from appointd.app import appointments
+from appointd.app import appointments, holds
+from appointd.app import series as series_cases
 from appointd.app.commands import BookAppointment, ChangeAppointment, TransitionAppointment
 from appointd.app.context import Context
 from appointd.domain.errors import FieldError, Invalid
+from appointd.domain.model import AppointmentKind
 from appointd.domain.status import ACTIONS, Status
 from appointd.domain.wallclock import as_utc
 from appointd.faces.native import render
 from appointd.faces.native import schemas as s
 from appointd.faces.native.auth import context
 from appointd.faces.native.routes.common import Paging, errors, paging
+from appointd.faces.native.routes.series import SeriesOut, series_document
 from appointd.store.repositories.appointments import SORTS, AppointmentFilter
 
 router = APIRouter(tags=["appointments"])
+SCOPE = "series only: this (default), following (this and later occurrences) or all"
 
 
 @router.post(
     "/appointments",
     status_code=201,
-    response_model=s.AppointmentOut,
-    responses=errors(401, 404, 409, 422),
-    summary="Book an appointment",
+    response_model=s.AppointmentOut | SeriesOut,
+    responses={
+        201: {"description": "The appointment (AppointmentOut); with recurrence, the SeriesOut"},
+        **errors(401, 404, 409, 422),
+    },
+    summary="Book an appointment, seats in a class session, or a recurring series",
 )
-def book(payload: s.AppointmentIn, ctx: Context = Depends(context)) -> s.AppointmentOut:
+def book(payload: s.AppointmentIn, ctx: Context = Depends(context)) -> s.AppointmentOut | SeriesOut:
     """Refused with 409 (``conflicts`` listed) when the busy span overlaps holding time of the
     staff, additional staff or resources; with 422 outside working hours. ``override`` skips
-    both on purpose and is recorded in the history."""
+    both on purpose and is recorded in the history.
+
+    With ``class_session_id`` it takes ``seats`` in that session: the appointment copies the
+    session's service, staff, location and times (409 ``capacity-exceeded`` when too few
+    seats are left). With ``recurrence`` it books every occurrence of the rule in one go and
+    answers 201 with the **series document** (``occurrences`` booked, ``skipped`` ones): every
+    occurrence is checked; by default any refusal refuses all (409 listing each conflict with
+    its ``occurrence`` index, or 422), with ``on_conflict: "skip"`` the others are booked."""
     data = payload.model_dump()
     data["status"] = Status(data["status"])
+    missing = [f for f in ("location_id", "service_id", "start") if data[f] is None]
+    if missing and payload.class_session_id is None:
+        raise Invalid([FieldError(f, "required") for f in missing])
+    if payload.recurrence is not None:
+        return series_document(series_cases.book(ctx, BookAppointment(**data)))
     appt = appointments.book(ctx, BookAppointment(**data))
     return render.appointment(appt)
 
@@ -43,9 +61,12 @@ def _ids(raw: str | None, field: str) -> list[int] | None:
     if raw is None or raw == "":
         return None
     try:
-        return [int(x) for x in raw.split(",") if x.strip()]
+        ids = [int(x) for x in raw.split(",") if x.strip()]
     except ValueError:
-        raise Invalid.field(field, "expected an id or a comma-separated list of ids") from None
+        ids = [0]
+    if not all(1 <= i <= s.MAX_ID for i in ids):
+        raise Invalid.field(field, "expected an id or a comma-separated list of ids")
+    return ids
 
 
 def _statuses(raw: str | None) -> list[Status] | None:
@@ -57,6 +78,18 @@ def _statuses(raw: str | None) -> list[Status] | None:
         raise Invalid.field("status", "unknown status; one of " + ", ".join(Status)) from None
 
 
+def _kinds(raw: str | None) -> list[AppointmentKind] | None:
+    """Holds (time kept for the waitlist) are listed only when asked for; ``all`` lists both."""
+    if not raw:
+        return [AppointmentKind.APPOINTMENT]
+    if raw == "all":
+        return None
+    try:
+        return [AppointmentKind(x.strip()) for x in raw.split(",") if x.strip()]
+    except ValueError:
+        raise Invalid.field("kind", "one of appointment, hold, all") from None
+
+
 @router.get(
     "/appointments",
     response_model=s.ListOf[s.AppointmentOut],
@@ -64,14 +97,17 @@ def _statuses(raw: str | None) -> list[Status] | None:
     summary="List appointments",
 )
 def list_appointments(
-    from_: datetime | None = Query(None, alias="from", description="overlapping from (RFC 3339)"),
-    to: datetime | None = Query(None, description="overlapping until (RFC 3339)"),
+    from_: s.Instant | None = Query(
+        None, alias="from", description="overlapping from (RFC 3339)"
+    ),
+    to: s.Instant | None = Query(None, description="overlapping until (RFC 3339)"),
     staff_id: str | None = Query(None, description="id or comma list"),
     location_id: str | None = Query(None),
     service_id: str | None = Query(None),
     client_id: str | None = Query(None),
     resource_id: str | None = Query(None),
     status: str | None = Query(None, description="comma list, e.g. confirmed,pending"),
+    kind: str | None = Query(None, description="appointment (default), hold, or all"),
     include_archived: bool = Query(False),
     sort: str = Query("start", description="start, -start, created_at or -created_at"),
     page: Paging = Depends(paging),
@@ -97,6 +133,7 @@ def list_appointments(
             client_ids=_ids(client_id, "client_id"),
             resource_ids=_ids(resource_id, "resource_id"),
             statuses=_statuses(status),
+            kinds=_kinds(kind),
             include_archived=include_archived,
             sort=sort,
             limit=page.limit,
@@ -128,15 +165,20 @@ def get_appointment(id: int, ctx: Context = Depends(context)) -> s.AppointmentOu
     summary="Reschedule, reassign or annotate",
 )
 def change_appointment(
-    id: int, payload: s.AppointmentPatch, ctx: Context = Depends(context)
+    id: int,
+    payload: s.AppointmentPatch,
+    scope: Literal["this", "following", "all"] = Query("this", description=SCOPE),
+    ctx: Context = Depends(context),
 ) -> s.AppointmentOut:
     """Every scheduling check runs again when the time, staff, resources, service or location
-    change; the end keeps its length when only the start moves."""
+    change; the end keeps its length when only the start moves. With ``scope=following|all``
+    the same change applies to the series' open occurrences (a new start shifts each by the same
+    local wall-clock delta), each checked, all or nothing. A class seat cannot be moved (422)."""
     changes = payload.model_dump(exclude_unset=True)
-    for required in ("start", "location_id", "service_id", "override"):
+    for required in ("start", "location_id", "service_id", "client_id", "override"):
         if required in changes and changes[required] is None:
             raise Invalid.field(required, "may not be null")
-    appt = appointments.change(ctx, ChangeAppointment(id, changes))
+    appt = series_cases.change(ctx, ChangeAppointment(id, changes), scope)
     return render.appointment(appt)
 
 
@@ -179,4 +221,31 @@ def _transition_route(action: str, target: Status) -> None:
 
 
 for _action, _target in ACTIONS.items():
-    _transition_route(_action, _target)
+    if _action != "cancel":  # cancel may also offer the freed time to the waitlist: below
+        _transition_route(_action, _target)
+
+
+@router.post(
+    "/appointments/{id}/cancel",
+    response_model=s.AppointmentOut,
+    responses=errors(401, 404, 409, 422),
+    name="appointment_cancel",
+    summary="Cancel the appointment, optionally holding its time for waitlist entries",
+)
+def cancel_appointment(
+    id: int,
+    payload: s.CancelIn | None = Body(None),
+    scope: Literal["this", "following", "all"] = Query("this", description=SCOPE),
+    ctx: Context = Depends(context),
+) -> s.AppointmentOut:
+    """With ``offer_to``, the freed time is kept as a hold (an appointment of kind ``hold``)
+    for ``hold_minutes`` (default 60) and the named waitlist entries are invited to claim it,
+    all in the same transaction as the cancellation. With ``scope=following|all`` the series'
+    cancellable occurrences are cancelled with it (not combinable with ``offer_to``)."""
+    body = payload or s.CancelIn()
+    if scope != "this":
+        if body.offer_to or body.hold_minutes is not None:
+            raise Invalid.field("offer_to", "only with scope=this")
+        return render.appointment(series_cases.cancel(ctx, id, scope, body.reason))
+    cmd = holds.CancelWithOffer(id, body.offer_to, body.reason, body.hold_minutes)
+    return render.appointment(holds.cancel(ctx, cmd))

@@ -58,8 +58,6 @@ def _routes(
         found = catalog.list_page(
             ctx, kind, include_archived=include_archived, limit=page.limit, offset=page.offset
         )
-        if kind == "staff":
-            found.items[:] = [catalog.get(ctx, kind, e.id) for e in found.items]
         return {
             "items": [show(e) for e in found.items],
             "total": found.total,

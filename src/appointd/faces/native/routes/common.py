@@ -34,7 +34,7 @@ class Paging:
 def paging(
     request: Request,
     limit: int = Query(50, ge=1, description="page size"),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=2**62, description="items to skip"),
 ) -> Paging:
     cap = services_of(request).settings.max_page_size
     return Paging(min(limit, cap), offset)

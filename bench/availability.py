@@ -1,0 +1,325 @@
+"""Availability search speed: one staff member, and fifty searched together, over 31 days.
+
+    .venv/bin/python bench/availability.py [--runs 300] [--postgres | --database-url URL]
+
+Workloads (both: Europe/London location, staff working Mon-Fri 09:00-17:00, a 30-minute
+service, the window 2030-01-07..2030-02-06 = 31 days with 23 working days, and about half of
+every staff member's 30-minute grid booked, chosen at random with a fixed seed):
+
+* **W1**: one staff member;
+* **W2**: fifty staff members, searched with the default any-staff mode.
+
+For each it prints p50/p95 of
+
+* **core**: the pure slot search (:func:`appointd.app.availability.compute`) on data loaded once;
+* **use case**: :func:`appointd.app.availability.find`, queries included;
+* **HTTP**: ``GET /v1/availability`` through the ASGI app in process (Starlette's TestClient
+  over httpx: routing, authentication, JSON), no network socket;
+
+and the SQL statements one HTTP request sends. Design targets (p50): W1 core < 2 ms and HTTP
+< 5 ms; W2 core < 50 ms and HTTP < 100 ms. Figures are printed, never asserted.
+
+The database is a scratch SQLite file in a temporary directory by default; ``--postgres``
+creates a scratch database ``appointd_bench_<random>`` on 127.0.0.1:5432 and drops it at the
+end; ``--database-url`` uses an existing (migrated or empty) database and leaves its data. The
+bookings are written as the rows a booking writes (``appointments`` + ``blocks``) in bulk, so
+the set-up takes seconds; the app runs on a clock fixed at 2030-01-01.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event, insert
+
+from appointd.app import availability
+from appointd.app.accounts import create_account
+from appointd.app.context import Caller, Context, Services
+from appointd.asgi import create_app
+from appointd.settings import Settings
+from appointd.store import tables
+from appointd.store.engine import make_engine
+from appointd.store.migrate import upgrade
+
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
+FIRST = date(2030, 1, 7)  # a Monday
+DAYS = 31
+LONDON = ZoneInfo("Europe/London")
+WORKING_WEEK = [{"weekday": d, "start": "09:00", "end": "17:00"} for d in range(1, 6)]
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@dataclasses.dataclass(frozen=True)
+class Workload:
+    name: str
+    staff: int
+    account_id: int = 0
+    key: str = ""
+    location_id: int = 0
+    service_id: int = 0
+    booked: int = 0
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {
+            "service_id": self.service_id,
+            "location_id": self.location_id,
+            "from": FIRST.isoformat(),
+            "to": (FIRST + timedelta(days=DAYS - 1)).isoformat(),
+        }
+
+    def query(self) -> availability.AvailabilityQuery:
+        return availability.AvailabilityQuery(
+            service_id=self.service_id,
+            location_id=self.location_id,
+            first=FIRST,
+            last=FIRST + timedelta(days=DAYS - 1),
+        )
+
+
+# -- set-up ------------------------------------------------------------------------------------
+
+
+def build(
+    services: Services, client: TestClient, name: str, staff_count: int, seed: int
+) -> Workload:
+    """An account with ``staff_count`` staff members, half of each one's grid booked.
+
+    The catalog is created through ``/v1`` like any client would; the bookings are bulk rows.
+    """
+    created = create_account(services, f"bench {name}")
+    headers = {"Authorization": f"Bearer {created.api_key}"}
+
+    def post(path: str, body: dict[str, Any]) -> int:
+        response = client.post(path, json=body, headers=headers)
+        if response.status_code != 201:
+            raise SystemExit(
+                f"set-up failed: POST {path} -> {response.status_code} {response.text}"
+            )
+        return int(response.json()["id"])
+
+    location = post("/v1/locations", {"name": "Bench", "time_zone": "Europe/London"})
+    people = [
+        post(
+            "/v1/staff",
+            {"first_name": f"Staff {i}", "location_ids": [location], "working_hours": WORKING_WEEK},
+        )
+        for i in range(staff_count)
+    ]
+    service = post(
+        "/v1/services", {"name": "Consultation", "duration_minutes": 30, "staff_ids": people}
+    )
+    client_id = post("/v1/clients", {"first_name": "Bench", "last_name": "Client"})
+    rng = random.Random(seed)
+    appointments: list[dict[str, Any]] = []
+    for person in people:
+        for d in range(DAYS):
+            day = FIRST + timedelta(days=d)
+            if day.isoweekday() > 5:
+                continue
+            for k in rng.sample(range(16), 8):  # half of the sixteen 30-minute slots
+                start = datetime(day.year, day.month, day.day, 9, tzinfo=LONDON).astimezone(UTC)
+                start += timedelta(minutes=30 * k)
+                appointments.append(
+                    {
+                        "account_id": created.account_id,
+                        "location_id": location,
+                        "service_id": service,
+                        "staff_id": person,
+                        "client_id": client_id,
+                        "start_at": start,
+                        "end_at": start + timedelta(minutes=30),
+                        "busy_start_at": start,
+                        "busy_end_at": start + timedelta(minutes=30),
+                        "status": "confirmed",
+                        "kind": "appointment",
+                        "additional_staff_ids": [],
+                        "resource_ids": [],
+                        "override": False,
+                        "seats": 1,
+                        "source": "native",
+                        "extra": {},
+                        "created_at": NOW,
+                        "updated_at": NOW,
+                    }
+                )
+    with services.engine.begin() as conn:
+        ids = [
+            conn.execute(insert(tables.appointments).values(row)).inserted_primary_key[0]
+            for row in appointments
+        ]
+        conn.execute(
+            insert(tables.blocks),
+            [
+                {
+                    "account_id": created.account_id,
+                    "subject_kind": "staff",
+                    "subject_id": row["staff_id"],
+                    "start_at": row["busy_start_at"],
+                    "end_at": row["busy_end_at"],
+                    "holding": True,
+                    "exclusive": True,
+                    "role": "primary",
+                    "appointment_id": appt_id,
+                }
+                for row, appt_id in zip(appointments, ids, strict=True)
+            ],
+        )
+    return Workload(
+        name,
+        staff_count,
+        created.account_id,
+        created.api_key,
+        location,
+        service,
+        len(appointments),
+    )
+
+
+# -- measuring ---------------------------------------------------------------------------------
+
+
+def timed(fn: Callable[[], Any], runs: int, warmup: int = 5) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+class Statements:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.count = 0
+
+    def _on(self, *args: Any) -> None:
+        statement = str(args[2]).strip().upper()
+        if not statement.startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
+            self.count += 1
+
+    def __enter__(self) -> Statements:
+        event.listen(self.engine, "before_cursor_execute", self._on)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._on)
+
+
+def measure(services: Services, client: TestClient, w: Workload, runs: int) -> dict[str, Any]:
+    ctx = Context(services, Caller(w.account_id, actor="bench"))
+    q = w.query()
+    with ctx.uow(write=False) as uow:
+        prepared = availability.prepare(uow, ctx, q, None)
+    result = availability.compute(prepared)
+    slot_count = sum(len(d.slots) for d in result.days)
+    staff_listed = sum(len(s.staff_ids) for d in result.days for s in d.slots)
+    headers = {"Authorization": f"Bearer {w.key}"}
+
+    def http() -> None:
+        response = client.get("/v1/availability", params=w.params, headers=headers)
+        if response.status_code != 200:
+            raise SystemExit(f"GET /v1/availability -> {response.status_code} {response.text}")
+
+    with Statements(services.engine) as counted:
+        http()
+    return {
+        "core": timed(lambda: availability.compute(prepared), runs),
+        "use case": timed(lambda: availability.find(ctx, q), runs),
+        "HTTP": timed(http, runs),
+        "statements": counted.count,
+        "slots": slot_count,
+        "free staff-slots": staff_listed,
+        "bytes": len(client.get("/v1/availability", params=w.params, headers=headers).content),
+    }
+
+
+# -- the database ------------------------------------------------------------------------------
+
+
+@contextmanager
+def database(args: argparse.Namespace) -> Iterator[str]:
+    if args.database_url:
+        yield args.database_url
+        return
+    if not args.postgres:
+        with tempfile.TemporaryDirectory(prefix="appointd-bench-") as tmp:
+            yield f"sqlite:///{Path(tmp) / 'bench.db'}"
+        return
+    import psycopg
+
+    name = f"appointd_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=300, help="timed runs per figure")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--postgres", action="store_true", help="scratch PostgreSQL database")
+    group.add_argument("--database-url", help="an existing database to use")
+    args = parser.parse_args(argv)
+    runs = max(10, min(args.runs, 10_000))
+    with database(args) as url:
+        settings = Settings(database_url=url)
+        engine = make_engine(settings)
+        try:
+            upgrade(engine)
+            services = Services(engine=engine, settings=settings, clock=lambda: NOW)
+            with TestClient(create_app(settings, services)) as client:
+                started = time.perf_counter()
+                workloads = [
+                    build(services, client, "W1", 1, seed=1),
+                    build(services, client, "W2", 50, seed=2),
+                ]
+                setup = time.perf_counter() - started
+                print(f"database: {engine.dialect.name} ({engine.url.render_as_string()})")
+                print(f"python {sys.version.split()[0]}; set-up {setup:.1f} s; {runs} runs/figure")
+                print(f"window {FIRST}..{FIRST + timedelta(days=DAYS - 1)} ({DAYS} days)")
+                for w in workloads:
+                    r = measure(services, client, w, runs)
+                    print(
+                        f"\n{w.name}: {w.staff} staff, {w.booked} appointments booked; "
+                        f"{r['slots']} slots offered ({r['free staff-slots']} staff-slots), "
+                        f"response {r['bytes']} bytes, {r['statements']} SQL statements/request"
+                    )
+                    for label in ("core", "use case", "HTTP"):
+                        values = r[label]
+                        print(
+                            f"  {label:9} p50 {p(values, 0.5):7.2f} ms   "
+                            f"p95 {p(values, 0.95):7.2f} ms   "
+                            f"mean {statistics.fmean(values):7.2f} ms"
+                        )
+        finally:
+            engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

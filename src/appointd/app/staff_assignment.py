@@ -1,0 +1,94 @@
+"""Staff assignment: the staff member a booking without ``staff_id`` goes to.
+
+Runs inside the booking's unit of work, before :func:`appointd.app.appointments.check_and_block`,
+which then checks the chosen staff member, the additional staff and the resources as for any
+booking. Four statements whatever the number of staff: the account's unarchived staff, their
+date overrides near the span, their holding blocks over the span, and the round-robin figures
+of those who are free. The rules are in :mod:`appointd.domain.assignment`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from appointd.app.context import Context
+from appointd.domain import assignment, booking
+from appointd.domain.errors import ConflictItem, Invalid, SlotTaken
+from appointd.domain.model import Location, Service, Staff
+from appointd.domain.wallclock import local_to_instant, zone
+from appointd.domain.working_hours import WorkingCalendar, overrides_by_date
+from appointd.store.uow import UnitOfWork
+
+
+def assign(
+    uow: UnitOfWork,
+    ctx: Context,
+    *,
+    service: Service,
+    location: Location,
+    tz: ZoneInfo,
+    spans: booking.Spans,
+    exclude: Iterable[int] = (),
+    override: bool = False,
+) -> Staff:
+    """The qualified staff member who is free for ``spans.busy`` and next in round-robin order.
+
+    :class:`Invalid` naming ``staff_id`` when nobody qualifies; :class:`SlotTaken` when nobody
+    who qualifies is free (listing what the busy ones collide with). With ``override`` the
+    working-time and overlap checks are skipped, as for a booking that names its staff.
+    ``exclude`` holds the additional staff, who cannot also be the primary staff member.
+    """
+    people = assignment.qualified(
+        uow.availability.active_staff(), service, location.id, exclude=exclude
+    )
+    if not people:
+        raise Invalid.field(
+            "staff_id",
+            f"no staff member offers service {service.id} at location {location.id}; "
+            "name one with staff_id",
+        )
+    busy = spans.busy
+    free = people
+    if not override:
+        overrides = uow.staff.overrides(
+            [p.id for p in people],
+            busy.start.date() - timedelta(days=2),
+            busy.end.date() + timedelta(days=2),
+        )
+        calendars = {
+            p.id: WorkingCalendar(
+                zone(p.time_zone), p.working_hours, overrides_by_date(overrides[p.id])
+            )
+            for p in people
+        }
+        existing = uow.blocks.holding_in([("staff", p.id) for p in people], busy.start, busy.end)
+        live, _ = booking.split_expired(existing, ctx.now())
+        free, conflicts = assignment.free_for(people, calendars, live, busy)
+        if not free:
+            raise SlotTaken(
+                _dedupe(conflicts),
+                f"no qualified staff member is free from {spans.client.start.isoformat()} "
+                f"to {spans.client.end.isoformat()}",
+            )
+    day = spans.client.start.astimezone(tz).date()
+    loads = uow.availability.staff_loads(
+        [p.id for p in free],
+        local_to_instant(day, 0, tz),
+        local_to_instant(day + timedelta(days=1), 0, tz),
+    )
+    chosen = assignment.choose(loads[p.id] for p in free)
+    assert chosen is not None  # free is not empty
+    return next(p for p in free if p.id == chosen.staff_id)
+
+
+def _dedupe(conflicts: list[ConflictItem]) -> list[ConflictItem]:
+    seen: set[tuple[str, int, str, int]] = set()
+    out: list[ConflictItem] = []
+    for c in conflicts:
+        key = (c.kind, c.id, c.subject_kind, c.subject_id)
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out

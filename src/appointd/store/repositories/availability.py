@@ -1,0 +1,235 @@
+"""The read queries of availability search and staff assignment.
+
+Each method is one statement whatever the number of staff or days, so a search costs a fixed
+number of round trips. Busy time comes back as integer epoch seconds, the unit the slot search
+works in; a start is rounded down and an end up to the second, so rounding never frees time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+)
+
+from appointd.domain.assignment import StaffLoad
+from appointd.domain.availability import Session, Span
+from appointd.domain.model import AppointmentKind, Staff
+from appointd.domain.status import Status
+from appointd.domain.working_hours import WorkingWeek
+from appointd.store import tables
+from appointd.store.repositories.base import Repository
+
+Subject = tuple[str, int]
+HOLDING = sorted(s.value for s in Status if s.holding)
+
+
+def _floor(at: datetime) -> int:
+    return math.floor(at.timestamp())
+
+
+def _ceil(at: datetime) -> int:
+    return math.ceil(at.timestamp())
+
+
+def _epoch_pairs(dialect: str) -> Any:
+    """``string_agg`` of ``"start,end"`` over the grouped blocks, start rounded down and end up.
+
+    SQLite stores UTC instants as ``YYYY-MM-DD HH:MM:SS.ffffff`` text (see
+    :class:`appointd.store.types.UTCDateTime`): ``strftime('%s')`` drops the fraction, so the end
+    gets one more second when its fraction is not zero.
+    """
+    t = tables.blocks
+    if dialect == "sqlite":
+        start: Any = func.strftime("%s", t.c.start_at)
+        end: Any = cast(func.strftime("%s", t.c.end_at), Integer) + cast(
+            func.substr(t.c.end_at, 21) > "000000", Integer
+        )
+        pair = cast(start, String) + literal(",", String) + cast(end, String)
+        return func.group_concat(pair, ",")
+    start = cast(func.floor(extract("epoch", t.c.start_at)), BigInteger)
+    end = cast(func.ceil(extract("epoch", t.c.end_at)), BigInteger)
+    pair = cast(start, String) + literal(",", String) + cast(end, String)
+    return func.string_agg(pair, ",")
+
+
+class AvailabilityRepository(Repository):
+    def active_staff(self) -> list[Staff]:
+        """Every staff member of the account who is not archived, ascending by id."""
+        t = tables.staff
+        rows = self.conn.execute(
+            select(t)
+            .where(t.c.account_id == self.account_id, t.c.archived_at.is_(None))
+            .order_by(t.c.id)
+        )
+        # Most staff share a handful of weekly patterns: parse each distinct one once.
+        weeks: dict[str, WorkingWeek] = {}
+        out: list[Staff] = []
+        for r in rows:
+            raw = r.working_hours or []
+            key = repr(raw)
+            week = weeks.get(key)
+            if week is None:
+                week = weeks[key] = WorkingWeek.parse(raw)
+            out.append(
+                Staff(
+                    id=r.id,
+                    account_id=r.account_id,
+                    first_name=r.first_name,
+                    last_name=r.last_name,
+                    time_zone=r.time_zone,
+                    email=r.email,
+                    location_ids=list(r.location_ids or []),
+                    service_ids=list(r.service_ids or []),
+                    working_hours=week,
+                    archived_at=r.archived_at,
+                    created_at=r.created_at,
+                    updated_at=r.updated_at,
+                )
+            )
+        return out
+
+    def busy_spans(
+        self, subjects: Iterable[Subject], start: datetime, end: datetime, now: datetime
+    ) -> dict[Subject, list[Span]]:
+        """Live holding spans of ``subjects`` overlapping ``[start, end)``, per subject.
+
+        Expired holds (``expires_at <= now``) are left out: they count as free. Every subject
+        asked for has an entry, empty when it is free throughout.
+        """
+        wanted = sorted(set(subjects))
+        out: dict[Subject, list[Span]] = {s: [] for s in wanted}
+        if not wanted:
+            return out
+        t = tables.blocks
+        by_kind: dict[str, list[int]] = {}
+        for kind, sid in wanted:
+            by_kind.setdefault(kind, []).append(sid)
+        # One row per subject with its spans as "start,end,start,end,..." in epoch seconds:
+        # a month of fifty calendars is fifty rows, not ten thousand, and no datetime objects.
+        query = (
+            select(t.c.subject_kind, t.c.subject_id, _epoch_pairs(self.conn.dialect.name))
+            .where(
+                t.c.account_id == self.account_id,
+                or_(
+                    *(
+                        (t.c.subject_kind == k) & t.c.subject_id.in_(ids)
+                        for k, ids in by_kind.items()
+                    )
+                ),
+                t.c.holding.is_(True),
+                t.c.end_at > start,
+                t.c.start_at < end,
+                or_(t.c.expires_at.is_(None), t.c.expires_at > now),
+            )
+            .group_by(t.c.subject_kind, t.c.subject_id)
+        )
+        for kind, sid, pairs in self.conn.execute(query):
+            numbers = [int(x) for x in pairs.split(",")]
+            out[(kind, sid)] = list(zip(numbers[0::2], numbers[1::2], strict=True))
+        return out
+
+    def class_sessions(
+        self,
+        service_id: int,
+        location_id: int,
+        start: datetime,
+        end: datetime,
+        staff_ids: Sequence[int] | None = None,
+    ) -> list[Session]:
+        """Scheduled, unarchived sessions of the service at the location starting in
+        ``[start, end)``, optionally only those of ``staff_ids``; full ones included."""
+        t = tables.class_sessions
+        query = select(
+            t.c.id,
+            t.c.staff_id,
+            t.c.resource_id,
+            t.c.start_at,
+            t.c.end_at,
+            t.c.capacity,
+            t.c.seats_taken,
+        ).where(
+            t.c.account_id == self.account_id,
+            t.c.service_id == service_id,
+            t.c.location_id == location_id,
+            t.c.archived_at.is_(None),
+            t.c.status == "scheduled",
+            t.c.start_at >= start,
+            t.c.start_at < end,
+        )
+        if staff_ids is not None:
+            query = query.where(t.c.staff_id.in_(sorted(set(staff_ids))))
+        return [
+            Session(
+                r.id,
+                r.staff_id,
+                r.resource_id,
+                _floor(r.start_at),
+                _ceil(r.end_at),
+                r.capacity,
+                r.seats_taken,
+            )
+            for r in self.conn.execute(query.order_by(t.c.start_at, t.c.id))
+        ]
+
+    def staff_loads(
+        self, staff_ids: Iterable[int], day_start: datetime, day_end: datetime
+    ) -> dict[int, StaffLoad]:
+        """Round-robin figures of each staff member: holding appointments starting in
+        ``[day_start, day_end)`` and the latest ``created_at`` of any of their appointments.
+
+        Counted: appointments (not waitlist holds) whose primary staff member they are, not
+        deleted; the day count also leaves out archived and non-holding ones.
+        """
+        ids = sorted(set(staff_ids))
+        out = {i: StaffLoad(i) for i in ids}
+        if not ids:
+            return out
+        a = tables.appointments
+        that_day: Any = case(
+            (
+                and_(
+                    a.c.status.in_(HOLDING),
+                    a.c.archived_at.is_(None),
+                    a.c.start_at >= day_start,
+                    a.c.start_at < day_end,
+                ),
+                1,
+            ),
+            else_=0,
+        )
+        query = (
+            select(a.c.staff_id, func.sum(that_day), func.max(a.c.created_at))
+            .where(
+                a.c.account_id == self.account_id,
+                a.c.staff_id.in_(ids),
+                a.c.kind == AppointmentKind.APPOINTMENT.value,
+                a.c.deleted_at.is_(None),
+            )
+            .group_by(a.c.staff_id)
+        )
+        for sid, count, last in self.conn.execute(query):
+            out[sid] = StaffLoad(sid, int(count or 0), _as_utc(last))
+        return out
+
+
+def _as_utc(value: Any) -> datetime | None:
+    """``max()`` over a UTC column loses the column type on SQLite; restore an aware instant."""
+    if value is None:
+        return None
+    at: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
