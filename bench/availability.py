@@ -30,10 +30,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import http.client
+import os
 import random
-import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -41,8 +43,10 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, insert
 
@@ -227,32 +231,69 @@ class Statements:
         event.remove(self.engine, "before_cursor_execute", self._on)
 
 
-def measure(services: Services, client: TestClient, w: Workload, runs: int) -> dict[str, Any]:
+class Server:
+    """uvicorn serving ``app`` on a free local port, in a thread of this process."""
+
+    def __init__(self, app: Any) -> None:
+        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> int:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise SystemExit("uvicorn did not start")
+            time.sleep(0.01)
+        port: int = self.server.servers[0].sockets[0].getsockname()[1]
+        return port
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def measure(
+    services: Services, client: TestClient, port: int, w: Workload, runs: int
+) -> dict[str, Any]:
     ctx = Context(services, Caller(w.account_id, actor="bench"))
     q = w.query()
     with ctx.uow(write=False) as uow:
         prepared = availability.prepare(uow, ctx, q, None)
     result = availability.compute(prepared)
-    slot_count = sum(len(d.slots) for d in result.days)
-    staff_listed = sum(len(s.staff_ids) for d in result.days for s in d.slots)
     headers = {"Authorization": f"Bearer {w.key}"}
+    path = "/v1/availability?" + urlencode(w.params)
 
-    def http() -> None:
-        response = client.get("/v1/availability", params=w.params, headers=headers)
+    def in_process() -> None:
+        response = client.get(path, headers=headers)
         if response.status_code != 200:
-            raise SystemExit(f"GET /v1/availability -> {response.status_code} {response.text}")
+            raise SystemExit(f"GET {path} -> {response.status_code} {response.text}")
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def over_socket() -> None:
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise SystemExit(f"GET {path} -> {response.status} {body[:200]!r}")
 
     with Statements(services.engine) as counted:
-        http()
-    return {
-        "core": timed(lambda: availability.compute(prepared), runs),
-        "use case": timed(lambda: availability.find(ctx, q), runs),
-        "HTTP": timed(http, runs),
-        "statements": counted.count,
-        "slots": slot_count,
-        "free staff-slots": staff_listed,
-        "bytes": len(client.get("/v1/availability", params=w.params, headers=headers).content),
-    }
+        in_process()
+    try:
+        return {
+            "core": timed(lambda: availability.compute(prepared), runs),
+            "use case": timed(lambda: availability.find(ctx, q), runs),
+            "HTTP TestClient": timed(in_process, runs),
+            "HTTP uvicorn": timed(over_socket, runs),
+            "statements": counted.count,
+            "slots": sum(len(d.slots) for d in result.days),
+            "staff-slots": sum(len(s.staff_ids) for d in result.days for s in d.slots),
+            "bytes": len(client.get(path, headers=headers).content),
+        }
+    finally:
+        conn.close()
 
 
 # -- the database ------------------------------------------------------------------------------
@@ -293,30 +334,34 @@ def main(argv: list[str] | None = None) -> None:
         try:
             upgrade(engine)
             services = Services(engine=engine, settings=settings, clock=lambda: NOW)
-            with TestClient(create_app(settings, services)) as client:
+            app = create_app(settings, services)
+            with TestClient(app) as client, Server(app) as port:
                 started = time.perf_counter()
                 workloads = [
                     build(services, client, "W1", 1, seed=1),
                     build(services, client, "W2", 50, seed=2),
                 ]
                 setup = time.perf_counter() - started
-                print(f"database: {engine.dialect.name} ({engine.url.render_as_string()})")
-                print(f"python {sys.version.split()[0]}; set-up {setup:.1f} s; {runs} runs/figure")
+                print(f"database: {engine.dialect.name}; set-up {setup:.1f} s")
+                print(
+                    f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
+                    f"{os.getloadavg()[0]:.1f}; {runs} runs per figure"
+                )
                 print(f"window {FIRST}..{FIRST + timedelta(days=DAYS - 1)} ({DAYS} days)")
                 for w in workloads:
-                    r = measure(services, client, w, runs)
+                    r = measure(services, client, port, w, runs)
                     print(
                         f"\n{w.name}: {w.staff} staff, {w.booked} appointments booked; "
-                        f"{r['slots']} slots offered ({r['free staff-slots']} staff-slots), "
-                        f"response {r['bytes']} bytes, {r['statements']} SQL statements/request"
+                        f"{r['slots']} slots offered ({r['staff-slots']} staff-slots), "
+                        f"{r['bytes']} bytes, {r['statements']} SQL statements per request"
                     )
-                    for label in ("core", "use case", "HTTP"):
+                    for label in ("core", "use case", "HTTP TestClient", "HTTP uvicorn"):
                         values = r[label]
                         print(
-                            f"  {label:9} p50 {p(values, 0.5):7.2f} ms   "
-                            f"p95 {p(values, 0.95):7.2f} ms   "
-                            f"mean {statistics.fmean(values):7.2f} ms"
+                            f"  {label:15} p50 {p(values, 0.5):7.2f} ms   "
+                            f"p95 {p(values, 0.95):7.2f} ms"
                         )
+                print(f"\nload average after: {os.getloadavg()[0]:.1f}")
         finally:
             engine.dispose()
 

@@ -20,24 +20,15 @@ traffic stays on this machine; the run is bounded by ``--count`` and ``--max-sec
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
 import os
-import secrets
-import socket
-import statistics
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -48,9 +39,8 @@ from appointd.app.context import Services
 from appointd.settings import Settings
 from appointd.store.engine import make_engine
 from appointd.store.migrate import upgrade
+from harness import CpuMeter, Http, Jobs, Outcome, Run, database, measure, server
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 STAFF = 50
 SLOT = timedelta(minutes=30)  # the service's duration, and the grid bookings are laid on
 SLOTS_PER_DAY = 16  # 09:00-17:00, the staff members' working day
@@ -94,76 +84,7 @@ def slot(k: int, staff_ids: list[int], monday: date) -> tuple[int, datetime]:
     return staff_id, local.astimezone(UTC)
 
 
-class Jobs:
-    """Booking numbers handed to concurrent workers, each exactly once, until a deadline."""
-
-    def __init__(self, numbers: range, deadline: float) -> None:
-        self._it = iter(numbers)
-        self._lock = threading.Lock()
-        self.deadline = deadline
-
-    def next(self) -> int | None:
-        if time.monotonic() > self.deadline:
-            return None
-        with self._lock:
-            return next(self._it, None)
-
-
-@dataclass
-class Outcome:
-    done: int = 0
-    failures: list[str] = field(default_factory=list)
-    latencies: list[float] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-def run_concurrently(
-    clients: int, work: Callable[[Jobs, Outcome], None], jobs: Jobs, out: Outcome
-) -> float:
-    """Run ``work`` on ``clients`` threads released together; the wall time they took, in s."""
-    barrier = threading.Barrier(clients + 1)
-
-    def thread_main() -> None:
-        barrier.wait()
-        work(jobs, out)
-
-    threads = [threading.Thread(target=thread_main, daemon=True) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for t in threads:
-        t.join()
-    return time.perf_counter() - started
-
-
 # -- the API run -------------------------------------------------------------------------------
-
-
-class Http:
-    """One keep-alive HTTP/1.1 connection to the server (stdlib: the lightest client at hand)."""
-
-    def __init__(self, port: int, key: str | None = None) -> None:
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        self.headers = {"Content-Type": "application/json"}
-        if key:
-            self.headers["Authorization"] = f"Bearer {key}"
-
-    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        payload = None if body is None else json.dumps(body)
-        self.conn.request(method, path, payload, self.headers)
-        response = self.conn.getresponse()
-        data = response.read()
-        return response.status, (json.loads(data) if data else None)
-
-    def create(self, path: str, body: dict[str, Any]) -> int:
-        status, out = self.call("POST", path, body)
-        if status != 201:
-            raise SystemExit(f"setup failed: POST {path} -> {status} {out}")
-        return int(out["id"])
-
-    def close(self) -> None:
-        self.conn.close()
 
 
 def make_clinic(services: Services, port: int, name: str) -> Clinic:
@@ -247,11 +168,35 @@ VALUES (%(account_id)s, %(event_id)s, 'appointment.booked', %(payload)s, %(now)s
 """
 
 
-def bare_work(pg_url: str, clinic: Clinic, monday: date) -> Callable[[Jobs, Outcome], None]:
-    """One psycopg connection per client, one transaction of four INSERTs per booking."""
+class Connections:
+    """Pre-opened psycopg connections, one per client, so connecting is not timed and the
+    server processes behind them live (and can be measured) until the run is over."""
+
+    def __init__(self, pg_url: str, n: int) -> None:
+        self.all = [psycopg.connect(pg_url, autocommit=True) for _ in range(n)]
+        self._free = list(self.all)
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def take(self) -> Iterator[psycopg.Connection[Any]]:
+        with self._lock:
+            conn = self._free.pop()
+        try:
+            yield conn
+        finally:
+            with self._lock:
+                self._free.append(conn)
+
+    def close(self) -> None:
+        for conn in self.all:
+            conn.close()
+
+
+def bare_work(conns: Connections, clinic: Clinic, monday: date) -> Callable[[Jobs, Outcome], None]:
+    """One transaction of four INSERTs per booking, on the client's own connection."""
 
     def work(jobs: Jobs, out: Outcome) -> None:
-        with psycopg.connect(pg_url, autocommit=True) as conn:
+        with conns.take() as conn:
             while (k := jobs.next()) is not None:
                 staff_id, start = slot(k, clinic.staff_ids, monday)
                 row: dict[str, Any] = {
@@ -301,101 +246,6 @@ def bare_work(pg_url: str, clinic: Clinic, monday: date) -> Callable[[Jobs, Outc
     return work
 
 
-# -- plumbing ----------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _libpq(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
-
-
-@contextmanager
-def database(url: str | None) -> Iterator[str]:
-    """The benchmark's database URL: ``url`` as given, or a scratch database dropped afterwards."""
-    if url is not None:
-        host = urlsplit(_libpq(url)).hostname or "127.0.0.1"
-        if host not in LOCAL_HOSTS:
-            raise SystemExit(f"refusing to benchmark against {host}: only this machine is used")
-        yield _libpq(url)
-        return
-    name = f"appointd_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@contextmanager
-def server(pg_url: str, workers: int, pool_size: int) -> Iterator[int]:
-    """The real server on a free port of 127.0.0.1, healthy; stopped afterwards."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "APPOINTD_DATABASE_URL": pg_url,
-        "APPOINTD_DB_POOL_SIZE": str(pool_size),
-    }
-    command = [
-        sys.executable, "-m", "appointd.cli", "serve", "--host", "127.0.0.1",
-        "--port", str(port), "--workers", str(workers), "--no-access-log",
-        "--log-level", "warning",
-    ]  # fmt: skip
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            _wait_healthy(proc, port, log)
-            yield port
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def _wait_healthy(proc: subprocess.Popen[bytes], port: int, log: Any) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            log.seek(0)
-            raise SystemExit("server exited early:\n" + log.read().decode(errors="replace"))
-        try:
-            if Http(port).call("GET", "/v1/health")[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("server did not become healthy in 60 s")
-
-
-def measure(
-    label: str, clients: int, work: Callable[[Jobs, Outcome], None], numbers: range, budget: float
-) -> tuple[int, float]:
-    """Run one timed pass; prints its line and returns (bookings done, seconds)."""
-    out = Outcome()
-    elapsed = run_concurrently(clients, work, Jobs(numbers, time.monotonic() + budget), out)
-    rate = out.done / elapsed if elapsed else 0.0
-    lat = sorted(out.latencies) or [0.0]
-    p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
-    print(
-        f"{label:<44} {out.done:>6} in {elapsed:6.2f} s = {rate:8.1f} bookings/s"
-        f"   latency p50 {statistics.median(lat) * 1000:6.1f} ms, p99 {p99 * 1000:6.1f} ms"
-    )
-    if out.failures:
-        print(f"  {len(out.failures)} failed, e.g.: {out.failures[0][:300]}")
-    if out.done < len(numbers) and not out.failures:
-        print(f"  stopped by --max-seconds after {out.done} of {len(numbers)}")
-    return out.done, elapsed
-
-
 def count_rows(pg_url: str, account_id: int) -> dict[str, int]:
     counts = {}
     with psycopg.connect(pg_url) as conn:
@@ -418,44 +268,47 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if not 1 <= args.clients <= 64:
         p.error("--clients must be 1..64")
+    if not 1 <= args.workers <= 8:
+        p.error("--workers must be 1..8")
     if not 1 <= args.count + args.warmup <= MAX_COUNT:
         p.error(f"--count plus --warmup must be 1..{MAX_COUNT}")
 
     monday = first_monday()
-    timed = range(args.warmup, args.warmup + args.count)
-    warm = range(args.warmup)
+    warm, timed = range(args.warmup), range(args.warmup, args.warmup + args.count)
     with database(args.database_url) as pg_url:
         settings = Settings(database_url=pg_url, db_pool_size=2)
         services = Services(engine=make_engine(settings), settings=settings)
         upgrade(services.engine)
-        # Each worker process may hold up to 2x pool_size connections; enough for every client.
-        pool_size = max(4, args.clients // args.workers + 2)
-        with server(pg_url, args.workers, pool_size) as port:
+        with psycopg.connect(pg_url) as conn:
+            row = conn.execute("SHOW server_version").fetchone()
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(
+            f"PostgreSQL {row[0] if row else '?'} on 127.0.0.1; {os.cpu_count()} CPUs, load {load};"
+            f" {args.clients} clients; {args.count} bookings per run over {STAFF} staff"
+            f" (+{args.warmup} untimed); server --workers {args.workers}"
+        )
+        # Uvicorn does not spread connections evenly over its processes: give each a pool that
+        # holds every client, so no request waits for, or churns, a database connection.
+        pool_size = args.clients + 2
+        with server(pg_url, args.workers, pool_size) as (port, pid):
             api_clinic = make_clinic(services, port, "bench api")
             bare_clinic = make_clinic(services, port, "bench bare")
-            with psycopg.connect(pg_url) as conn:
-                version = conn.execute("SHOW server_version").fetchone()
-            print(
-                f"PostgreSQL {version[0] if version else '?'} on 127.0.0.1, {os.cpu_count()} CPUs;"
-                f" {args.clients} clients, {args.count} bookings per run over {STAFF} staff,"
-                f" server --workers {args.workers}, {args.warmup} warm-up bookings per run"
-            )
-            api = api_work(port, api_clinic, monday)
-            measure("(warm-up API)", args.clients, api, warm, args.max_seconds)
-            api_done, api_s = measure(
-                "API  POST /v1/appointments", args.clients, api, timed, args.max_seconds
-            )
-        bare = bare_work(pg_url, bare_clinic, monday)
-        measure("(warm-up bare)", args.clients, bare, warm, args.max_seconds)
-        bare_done, bare_s = measure(
-            "bare psycopg, 4 INSERTs per transaction", args.clients, bare, timed, args.max_seconds
-        )
+            api = Run("API   POST /v1/appointments", api_work(port, api_clinic, monday),
+                      CpuMeter(pg_url, pid))  # fmt: skip
+            measure(api, args.clients, warm, args.max_seconds, quiet=True)
+            api_rate = measure(api, args.clients, timed, args.max_seconds)
+        conns = Connections(pg_url, args.clients)
+        try:
+            bare = Run("bare  psycopg, 4 INSERTs per transaction",
+                       bare_work(conns, bare_clinic, monday), CpuMeter(pg_url, None))  # fmt: skip
+            measure(bare, args.clients, warm, args.max_seconds, quiet=True)
+            bare_rate = measure(bare, args.clients, timed, args.max_seconds)
+        finally:
+            conns.close()
         for label, clinic in (("API", api_clinic), ("bare", bare_clinic)):
-            print(f"rows written by the {label} runs: {count_rows(pg_url, clinic.account_id)}")
+            print(f"rows of the {label} account: {count_rows(pg_url, clinic.account_id)}")
         services.engine.dispose()
 
-    api_rate = api_done / api_s if api_s else 0.0
-    bare_rate = bare_done / bare_s if bare_s else 0.0
     ratio = api_rate / bare_rate if bare_rate else 0.0
     print(f"ratio API / bare: {ratio:.2f}  (target >= 0.5)")
     return 0

@@ -225,6 +225,14 @@ def test_a_hold_that_is_gone_cannot_be_claimed(the_hold: Appointment | None, wor
         rules.check_claim(invited, the_hold, NOW)
 
 
+def test_an_invitee_sent_back_to_waiting_is_told_the_hold_was_claimed() -> None:
+    loser = entry(status=EntryStatus.WAITING, hold_appointment_id=90)
+    with pytest.raises(Conflict, match="already claimed"):
+        rules.check_claim(loser, hold(kind=AppointmentKind.APPOINTMENT), NOW)
+    with pytest.raises(Conflict, match="no longer invited"):
+        rules.check_claim(loser, hold(), NOW)
+
+
 def test_an_entry_that_was_not_invited_cannot_claim() -> None:
     with pytest.raises(Conflict, match="not been offered"):
         rules.check_claim(entry(), hold(), NOW)

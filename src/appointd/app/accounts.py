@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
+
+from sqlalchemy import Engine
 
 from appointd.app.context import Services
 from appointd.domain.errors import Invalid, Unauthenticated
@@ -51,12 +54,43 @@ def issue_key(services: Services, account_id: int, label: str | None = None) -> 
     return key
 
 
+# Every request presents its key and keys change rarely, so each process remembers which account
+# the keys it resolved lately belong to: a request then pays no transaction to authenticate.
+# Only known keys are remembered (an unknown one is looked up each time, so a new key works at
+# once). A key revoked in the database may keep working in a process that resolved it within
+# the last KEY_CACHE_SECONDS; whatever revokes keys calls forget_keys().
+KEY_CACHE_SECONDS = 30.0
+KEY_CACHE_SIZE = 10_000
+_known_keys: dict[tuple[Engine, str], tuple[int, float]] = {}
+
+
+def known_account_id(services: Services, key: str | None) -> int | None:
+    """The account of ``key`` if this process resolved it lately; ``None`` means "ask
+    :func:`authenticate`". Touches no database, so async code may call it directly."""
+    if not key:
+        return None
+    known = _known_keys.get((services.engine, hash_key(key)))
+    return known[0] if known is not None and known[1] > time.monotonic() else None
+
+
 def authenticate(services: Services, key: str | None) -> int:
     """The account id that ``key`` belongs to; :class:`Unauthenticated` otherwise."""
     if not key:
         raise Unauthenticated("missing API key")
+    slot = (services.engine, hash_key(key))
+    known = _known_keys.get(slot)
+    if known is not None and known[1] > time.monotonic():
+        return known[0]
     with UnitOfWork(services.engine, None, write=False) as uow:
-        account_id = uow.accounts.account_id_for_key(hash_key(key))
+        account_id = uow.accounts.account_id_for_key(slot[1])
     if account_id is None:
         raise Unauthenticated("unknown API key")
+    if len(_known_keys) >= KEY_CACHE_SIZE:
+        _known_keys.clear()
+    _known_keys[slot] = (account_id, time.monotonic() + KEY_CACHE_SECONDS)
     return account_id
+
+
+def forget_keys() -> None:
+    """Make every process-local answer of :func:`authenticate` be looked up again."""
+    _known_keys.clear()

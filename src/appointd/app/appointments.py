@@ -330,7 +330,8 @@ def place(uow: UnitOfWork, ctx: Context, cmd: BookAppointment, p: Placement) -> 
 
 
 def change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
-    """Reschedule, reassign or annotate; when time, people or things change, every check runs again."""
+    """Reschedule, reassign or annotate; when time, people or things change, every check runs
+    again."""
     with guard_overlaps(ctx), ctx.uow() as uow:
         current = _load_for_update(uow, cmd.appointment_id)
         changes = dict(cmd.changes)
@@ -355,7 +356,7 @@ def change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
             },
         )
         if scheduling:
-            draft = _as_command(current, changes)
+            draft = _as_command(current, _start_as_instant(uow, current, changes))
             placement = resolve(uow, draft)
             blocks = check_and_block(uow, ctx, placement, exclude_appointment_id=current.id)
             updated = dataclasses.replace(
@@ -375,9 +376,12 @@ def change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
             for b in blocks:
                 b.appointment_id = current.id
             uow.blocks.add(blocks)
-        elif "client_id" in changes and changes["client_id"] is not None:
-            if uow.clients.get(changes["client_id"]) is None:
+        elif changes.get("client_id") is not None:
+            client = uow.clients.get(changes["client_id"])
+            if client is None:
                 raise NotFound("client", changes["client_id"], "client_id")
+            if client.archived_at is not None:
+                raise Invalid.field("client_id", f"client {client.id} is archived")
         if (
             "coordinator_staff_id" in changes
             and changes["coordinator_staff_id"] is not None
@@ -403,6 +407,23 @@ def change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
     return updated
 
 
+def _start_as_instant(
+    uow: UnitOfWork, current: Appointment, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """``changes`` with a naive new start read as wall time at the (new) location.
+
+    Done before the end is derived, so the appointment keeps its real length across a DST
+    change and a derived end never lands in a gap the caller did not name.
+    """
+    start = changes.get("start")
+    if start is None or start.tzinfo is not None:
+        return changes
+    location = uow.locations.get(changes.get("location_id", current.location_id))
+    if location is None:
+        return changes  # resolve() reports the unknown location
+    return {**changes, "start": as_utc(start, zone(location.time_zone), field="start")}
+
+
 def _as_command(current: Appointment, changes: dict[str, Any]) -> BookAppointment:
     """The booking ``current`` would be with ``changes`` applied; the end moves with the start."""
     start = changes.get("start", current.start)
@@ -426,7 +447,9 @@ def _as_command(current: Appointment, changes: dict[str, Any]) -> BookAppointmen
             changes.get("additional_staff_ids", current.additional_staff_ids)
         ),
         coordinator_staff_id=changes.get("coordinator_staff_id", current.coordinator_staff_id),
-        override=changes.get("override", current.override),
+        # An override covers the request that made it: a later move is checked again unless
+        # it asks for the override itself.
+        override=changes.get("override", False),
     )
 
 

@@ -25,6 +25,7 @@ from appointd.store.uow import UnitOfWork
 
 MAX_DAYS = 93
 MODES = ("any", "all")
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,14 @@ class Availability:
 
 def check(q: AvailabilityQuery) -> ZoneInfo | None:
     """Refuse a malformed query before touching the store; returns the requested zone."""
-    errors: list[FieldError] = []
+    errors: list[FieldError] = [
+        # Far-off years would overflow the instant arithmetic; nothing is bookable there anyway.
+        FieldError(name, f"must be in the years {FIRST_YEAR} to {LAST_YEAR}")
+        for name, value in (("from", q.first), ("to", q.last))
+        if not FIRST_YEAR <= value.year <= LAST_YEAR
+    ]
+    if errors:
+        raise Invalid(errors)
     if q.last < q.first:
         errors.append(FieldError("to", "must not be before from"))
     elif (q.last - q.first).days + 1 > MAX_DAYS:

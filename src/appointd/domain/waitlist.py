@@ -5,6 +5,7 @@ dates they can come (``earliest`` .. ``latest``, both inclusive) and, optionally
 of day that suit them (``preferred_times``, wall time at the location). An entry moves::
 
     waiting -> invited  (a freed time is held for it; ``hold_appointment_id``)
+    invited -> waiting  (another invitee claimed the hold first)
     waiting | invited -> booked     (``appointment_id``)
     waiting | invited -> cancelled
 
@@ -230,12 +231,16 @@ def invite(entry: WaitlistEntry, hold_id: int, now: datetime) -> None:
 
 
 def check_claim(entry: WaitlistEntry, hold: Appointment | None, now: datetime) -> Appointment:
-    """The hold ``entry`` may claim now, or :class:`Conflict` saying why not (first claim wins)."""
+    """The hold ``entry`` may claim now, or :class:`Conflict` saying why not (first claim wins).
+
+    ``hold`` is the appointment named by ``entry.hold_appointment_id``, which an entry keeps
+    after a fellow invitee claimed the hold, so the loser learns the hold was claimed.
+    """
     if entry.status is EntryStatus.BOOKED:
         raise Conflict(f"waitlist entry {entry.id} is already booked")
     if entry.status is EntryStatus.CANCELLED:
         raise Conflict(f"waitlist entry {entry.id} is cancelled")
-    if entry.status is not EntryStatus.INVITED or entry.hold_appointment_id is None:
+    if entry.hold_appointment_id is None:
         raise Conflict(f"waitlist entry {entry.id} has not been offered a hold")
     if hold is None or hold.archived_at is not None or hold.deleted_at is not None:
         raise Conflict(f"the hold offered to waitlist entry {entry.id} no longer exists")
@@ -247,6 +252,8 @@ def check_claim(entry: WaitlistEntry, hold: Appointment | None, now: datetime) -
         raise Conflict(
             f"hold {hold.id} expired at {hold.hold_expires_at.isoformat()}; the time is free again"
         )
+    if entry.status is not EntryStatus.INVITED:
+        raise Conflict(f"waitlist entry {entry.id} is no longer invited to hold {hold.id}")
     return hold
 
 

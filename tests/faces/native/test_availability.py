@@ -415,6 +415,12 @@ def test_a_window_of_93_days_is_accepted_and_94_refused_naming_to(api):
         ({"time_zone": "Mars/Olympus"}, "time_zone"),
         ({"staff_id": "1,x"}, "staff_id"),
         ({"from": "2030-13-01"}, "from"),
+        ({"from": "0001-01-01", "to": "0001-01-02"}, "from"),
+        ({"from": "9999-12-30", "to": "9999-12-31"}, "to"),
+        ({"staff_id": str(2**64)}, "staff_id"),
+        ({"staff_id": ""}, "staff_id"),
+        ({"service_id": 2**64}, "service_id"),
+        ({"location_id": 0}, "location_id"),
     ],
 )
 def test_bad_parameters_are_refused_with_422_naming_the_field(api, params, field):

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from appointd.app import appointments
+from appointd.app.commands import BookAppointment
+from appointd.domain.errors import Conflict
 from tests.conftest import Api
 from tests.factories import book, clinic, create_client
 
@@ -177,3 +182,32 @@ def test_an_intent_of_another_account_cannot_be_booked(api: Api, other_api: Api)
     theirs = made(other_api, create_client(other_api))
     response = book(api, world, MONDAY_10, intent_id=theirs["id"])
     assert response.status_code == 404 and fields(response) == {"intent_id"}
+
+
+def test_of_concurrent_bookings_with_one_intent_exactly_one_succeeds(api: Api) -> None:
+    world = clinic(api)
+    intent = made(api, world["client"])
+    days = range(7, 12)
+    start = threading.Barrier(len(days))
+
+    def book_on(day: int) -> str:
+        cmd = BookAppointment(
+            location_id=world["location"]["id"],
+            service_id=world["service"]["id"],
+            staff_id=world["staff"]["id"],
+            client_id=world["client"]["id"],
+            start=datetime(2030, 1, day, 10, tzinfo=UTC),
+            intent_id=intent["id"],
+        )
+        start.wait()
+        try:
+            appointments.book(api.context(), cmd)
+        except Conflict as exc:
+            return exc.message
+        return "booked"
+
+    with ThreadPoolExecutor(len(days)) as pool:
+        results = list(pool.map(book_on, days))
+    assert results.count("booked") == 1
+    assert all("already booked" in r for r in results if r != "booked"), results
+    assert api.get("/v1/appointments").json()["total"] == 1

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 
+from appointd.app import holds
 from appointd.asgi import create_app
+from appointd.domain.errors import Conflict
 from tests.conftest import Api
 from tests.factories import book, clinic, create_client, create_service, create_staff
 
@@ -295,6 +299,7 @@ def test_the_first_claim_wins_and_turns_the_hold_into_the_clients_appointment(ap
     assert (entry["status"], entry["appointment_id"]) == ("booked", hold["id"])
     late = api.post(f"/v1/waitlist/{second['id']}/claim")
     assert late.status_code == 409, late.text
+    assert "already claimed" in late.json()["detail"]
     # The other invitee waits again, and the claimed appointment is listed like any other.
     assert api.get(f"/v1/waitlist/{second['id']}").json()["status"] == "waiting"
     listed = api.get("/v1/appointments", params={"status": "confirmed"}).json()["items"]
@@ -391,3 +396,29 @@ def test_an_invited_entry_may_book_another_time_directly(api: Api) -> None:
     other = booked(api, world, "2030-01-08T10:00:00Z", waitlist_entry_id=entry["id"])
     assert api.get(f"/v1/waitlist/{entry['id']}").json()["appointment_id"] == other["id"]
     assert api.post(f"/v1/waitlist/{entry['id']}/claim").status_code == 409
+
+
+# -- races -------------------------------------------------------------------------------------
+
+
+def test_of_many_concurrent_claims_of_one_hold_exactly_one_wins(api: Api) -> None:
+    world = clinic(api)
+    appt = booked(api, world)
+    entries = [joined(api, world) for _ in range(8)]
+    offer(api, appt, entries)
+    start = threading.Barrier(len(entries))
+
+    def claim(entry: dict[str, Any]) -> str:
+        start.wait()
+        try:
+            holds.claim(api.context(), entry["id"])
+        except Conflict as exc:
+            return exc.message
+        return "won"
+
+    with ThreadPoolExecutor(len(entries)) as pool:
+        results = list(pool.map(claim, entries))
+    assert results.count("won") == 1
+    assert all("already claimed" in r for r in results if r != "won"), results
+    statuses = sorted(api.get(f"/v1/waitlist/{e['id']}").json()["status"] for e in entries)
+    assert statuses == ["booked"] + ["waiting"] * (len(entries) - 1)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
-from appointd.app.accounts import authenticate
+from appointd.app.accounts import authenticate, known_account_id
 from appointd.app.context import Caller, Context, Services
 
 
@@ -13,10 +14,17 @@ def services_of(request: Request) -> Services:
     return services
 
 
-def context(request: Request) -> Context:
-    """FastAPI dependency: the :class:`Context` of an authenticated native request."""
+async def context(request: Request) -> Context:
+    """FastAPI dependency: the :class:`Context` of an authenticated native request.
+
+    Async so that a key resolved lately costs no hop to a worker thread (a sync dependency
+    takes one on every request); a key not known yet is looked up in a worker thread.
+    """
     header = request.headers.get("authorization", "")
-    scheme, _, key = header.partition(" ")
+    scheme, _, raw = header.partition(" ")
+    key = raw.strip() if scheme.lower() == "bearer" else None
     services = services_of(request)
-    account_id = authenticate(services, key.strip() if scheme.lower() == "bearer" else None)
+    account_id = known_account_id(services, key)
+    if account_id is None:
+        account_id = await run_in_threadpool(authenticate, services, key)
     return Context(services, Caller(account_id, actor=f"account:{account_id}", source="native"))

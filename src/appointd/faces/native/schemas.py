@@ -312,7 +312,9 @@ class AppointmentIn(In):
         description="RFC 3339; without an offset it is wall time at the location. "
         "Required unless class_session_id",
     )
-    staff_id: Id | None = None
+    staff_id: Id | None = Field(
+        default=None, description="default: a free, qualified staff member, round-robin"
+    )
     end: Instant | None = Field(default=None, description="default: start + service duration")
     resource_ids: list[Id] = Field(default_factory=list)
     additional_staff_ids: list[Id] = Field(default_factory=list)

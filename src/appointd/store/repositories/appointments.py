@@ -147,7 +147,8 @@ class AppointmentRepository(TableRepository[Appointment]):
     # -- history -------------------------------------------------------------------------
     def record(self, entry: HistoryEntry) -> None:
         self.conn.execute(
-            tables.appointment_history.insert().values(
+            tables.appointment_history.insert(),
+            dict(
                 account_id=self.account_id,
                 appointment_id=entry.appointment_id,
                 at=entry.at,
@@ -158,7 +159,7 @@ class AppointmentRepository(TableRepository[Appointment]):
                 to_status=entry.to_status,
                 reason=entry.reason,
                 changes=entry.changes,
-            )
+            ),
         )
 
     def history(self, appointment_id: int) -> list[HistoryEntry]:

@@ -7,6 +7,7 @@ works in; a start is rounded down and an end up to the second, so rounding never
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    bindparam,
     case,
     cast,
     extract,
@@ -67,6 +69,38 @@ def _epoch_pairs(dialect: str) -> Any:
     return func.string_agg(pair, ",")
 
 
+@functools.cache
+def _busy_query(dialect: str) -> Any:
+    """The statement of :meth:`AvailabilityRepository.busy_spans`, built once per dialect.
+
+    One row per subject with its spans as ``"start,end,start,end,..."`` in epoch seconds: a
+    month of fifty calendars is fifty rows, not ten thousand, and no datetime objects. Built
+    once because composing the expression costs more than running it for one staff member.
+    """
+    t = tables.blocks
+    return (
+        select(t.c.subject_kind, t.c.subject_id, _epoch_pairs(dialect))
+        .where(
+            t.c.account_id == bindparam("account_id"),
+            or_(
+                and_(
+                    t.c.subject_kind == "staff",
+                    t.c.subject_id.in_(bindparam("staff_ids", expanding=True)),
+                ),
+                and_(
+                    t.c.subject_kind == "resource",
+                    t.c.subject_id.in_(bindparam("resource_ids", expanding=True)),
+                ),
+            ),
+            t.c.holding.is_(True),
+            t.c.end_at > bindparam("start"),
+            t.c.start_at < bindparam("end"),
+            or_(t.c.expires_at.is_(None), t.c.expires_at > bindparam("now")),
+        )
+        .group_by(t.c.subject_kind, t.c.subject_id)
+    )
+
+
 class AvailabilityRepository(Repository):
     def active_staff(self) -> list[Staff]:
         """Every staff member of the account who is not archived, ascending by id."""
@@ -115,30 +149,21 @@ class AvailabilityRepository(Repository):
         out: dict[Subject, list[Span]] = {s: [] for s in wanted}
         if not wanted:
             return out
-        t = tables.blocks
-        by_kind: dict[str, list[int]] = {}
+        ids: dict[str, list[int]] = {"staff": [], "resource": []}
         for kind, sid in wanted:
-            by_kind.setdefault(kind, []).append(sid)
-        # One row per subject with its spans as "start,end,start,end,..." in epoch seconds:
-        # a month of fifty calendars is fifty rows, not ten thousand, and no datetime objects.
-        query = (
-            select(t.c.subject_kind, t.c.subject_id, _epoch_pairs(self.conn.dialect.name))
-            .where(
-                t.c.account_id == self.account_id,
-                or_(
-                    *(
-                        (t.c.subject_kind == k) & t.c.subject_id.in_(ids)
-                        for k, ids in by_kind.items()
-                    )
-                ),
-                t.c.holding.is_(True),
-                t.c.end_at > start,
-                t.c.start_at < end,
-                or_(t.c.expires_at.is_(None), t.c.expires_at > now),
-            )
-            .group_by(t.c.subject_kind, t.c.subject_id)
+            ids[kind].append(sid)
+        rows = self.conn.execute(
+            _busy_query(self.conn.dialect.name),
+            {
+                "account_id": self.account_id,
+                "staff_ids": ids["staff"],
+                "resource_ids": ids["resource"],
+                "start": start,
+                "end": end,
+                "now": now,
+            },
         )
-        for kind, sid, pairs in self.conn.execute(query):
+        for kind, sid, pairs in rows:
             numbers = [int(x) for x in pairs.split(",")]
             out[(kind, sid)] = list(zip(numbers[0::2], numbers[1::2], strict=True))
         return out

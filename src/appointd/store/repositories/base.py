@@ -12,9 +12,14 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Connection, Select, Table, bindparam, func, select
 
 E = TypeVar("E")
+
+# The lookups by id of TableRepository, built once per table: running the same statement object
+# again reuses its SQLAlchemy cache key, which is most of the cost of a small query.
+_BY_ID: dict[str, Select[Any]] = {}
+_BY_IDS: dict[str, Select[Any]] = {}
 
 # The largest id a BIGINT holds. A larger or non-positive id names no row, and the drivers
 # refuse to send one that does not fit, so lookups answer "not found" without asking.
@@ -84,14 +89,27 @@ class TableRepository(Repository, Generic[E]):
     def get(self, id: int) -> E | None:
         if not storable(id):
             return None
-        row = self.conn.execute(self._scoped().where(self.table.c.id == id)).first()
+        t = self.table
+        query = _BY_ID.get(t.name)
+        if query is None:
+            query = _BY_ID[t.name] = select(t).where(
+                t.c.account_id == bindparam("account_id"), t.c.id == bindparam("id")
+            )
+        row = self.conn.execute(query, {"account_id": self.account_id, "id": id}).first()
         return None if row is None else self.to_entity(row)
 
     def get_many(self, ids: Iterable[int]) -> dict[int, E]:
         wanted = sorted(i for i in set(ids) if storable(i))
         if not wanted:
             return {}
-        rows = self.conn.execute(self._scoped().where(self.table.c.id.in_(wanted)))
+        t = self.table
+        query = _BY_IDS.get(t.name)
+        if query is None:
+            query = _BY_IDS[t.name] = select(t).where(
+                t.c.account_id == bindparam("account_id"),
+                t.c.id.in_(bindparam("ids", expanding=True)),
+            )
+        rows = self.conn.execute(query, {"account_id": self.account_id, "ids": wanted})
         return {row.id: self.to_entity(row) for row in rows}
 
     def existing_ids(self, ids: Iterable[int]) -> set[int]:
@@ -105,7 +123,9 @@ class TableRepository(Repository, Generic[E]):
         return {r.id for r in rows}
 
     def add(self, entity: E) -> int:
-        result = self.conn.execute(self.table.insert().values(self.to_row(entity)))
+        # Values as parameters, not .values(): the statement is then the same every call and
+        # SQLAlchemy skips rebuilding it and its cache key (a hot path of booking).
+        result = self.conn.execute(self.table.insert(), self.to_row(entity))
         new_id = int(result.inserted_primary_key[0])  # type: ignore[index]
         entity.id = new_id  # type: ignore[attr-defined]
         return new_id

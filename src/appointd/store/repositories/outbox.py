@@ -15,12 +15,13 @@ class OutboxRepository(Repository):
         """Record ``event``; returns its event id, which receivers use to de-duplicate."""
         event_id = str(uuid.uuid4())
         self.conn.execute(
-            tables.outbox.insert().values(
+            tables.outbox.insert(),
+            dict(
                 account_id=self.account_id,
                 event_id=event_id,
                 type=event.type,
                 payload=event.payload,
                 created_at=at,
-            )
+            ),
         )
         return event_id

@@ -129,6 +129,9 @@ class WaitlistRepository(TableRepository[WaitlistEntry]):
     def release_invitations(self, hold_appointment_id: int, claimed_by: int, now: datetime) -> None:
         """Return the other invitees of a claimed hold to ``waiting``.
 
+        They keep ``hold_appointment_id`` (the hold they were last invited to), so a late claim
+        is told the hold was claimed.
+
         A guarded update rather than read-then-write: an invitee cancelled meanwhile stays
         cancelled (PostgreSQL re-checks the condition after waiting for the row lock).
         """
@@ -141,5 +144,5 @@ class WaitlistRepository(TableRepository[WaitlistEntry]):
                 t.c.status == EntryStatus.INVITED.value,
                 t.c.id != claimed_by,
             )
-            .values(status=EntryStatus.WAITING.value, hold_appointment_id=None, updated_at=now)
+            .values(status=EntryStatus.WAITING.value, updated_at=now)
         )

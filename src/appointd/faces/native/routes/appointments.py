@@ -40,6 +40,13 @@ def book(payload: s.AppointmentIn, ctx: Context = Depends(context)) -> s.Appoint
     staff, additional staff or resources; with 422 outside working hours. ``override`` skips
     both on purpose and is recorded in the history.
 
+    Without ``staff_id`` a staff member is assigned: one who offers the service, works at the
+    location, is not archived and is free for the whole busy span (working hours and no
+    conflicts, as when named). Among those, round-robin: the fewest holding appointments as
+    primary staff on that local day, then the one booked least recently (oldest latest
+    ``created_at``; never booked first), then the lowest id. Nobody free: 409 ``slot-taken``;
+    nobody qualified: 422 naming ``staff_id``.
+
     With ``class_session_id`` it takes ``seats`` in that session: the appointment copies the
     session's service, staff, location and times (409 ``capacity-exceeded`` when too few
     seats are left). With ``recurrence`` it books every occurrence of the rule in one go and

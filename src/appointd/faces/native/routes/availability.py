@@ -16,6 +16,7 @@ from appointd.domain.availability import Day, Slot
 from appointd.domain.errors import Invalid
 from appointd.faces.native.auth import context
 from appointd.faces.native.routes.common import errors
+from appointd.faces.native.schemas import MAX_ID
 
 router = APIRouter(tags=["availability"])
 
@@ -43,9 +44,12 @@ def _ids(raw: str | None) -> list[int] | None:
     if raw is None:
         return None
     try:
-        return [int(x) for x in raw.split(",") if x.strip()]
+        ids = [int(x) for x in raw.split(",") if x.strip()]
     except ValueError:
-        raise Invalid.field("staff_id", "expected an id or a comma-separated list of ids") from None
+        ids = [0]
+    if not all(1 <= i <= MAX_ID for i in ids):
+        raise Invalid.field("staff_id", "expected an id or a comma-separated list of ids")
+    return ids
 
 
 @router.get(
@@ -55,8 +59,8 @@ def _ids(raw: str | None) -> list[int] | None:
     summary="Free slots of a service",
 )
 def get_availability(
-    service_id: int = Query(..., description="the service to book"),
-    location_id: int = Query(..., description="where"),
+    service_id: int = Query(..., ge=1, le=MAX_ID, description="the service to book"),
+    location_id: int = Query(..., ge=1, le=MAX_ID, description="where"),
     from_: date = Query(..., alias="from", description="first date, YYYY-MM-DD"),
     to: date = Query(..., description="last date (inclusive), YYYY-MM-DD; at most 93 days"),
     staff_id: str | None = Query(

@@ -12,7 +12,11 @@ from appointd.faces.native.schemas import Problem
 
 
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses=`` for the problem documents an endpoint can return."""
+    """OpenAPI ``responses=`` for the problem documents an endpoint can return.
+
+    422 is always listed: every native endpoint takes an id, a body or query parameters, and
+    without it OpenAPI would show FastAPI's default validation error instead of a problem.
+    """
     text = {
         401: "Missing or unknown API key",
         404: "No such object in this account",
@@ -21,7 +25,7 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     }
     return {
         c: {"model": Problem, "description": text[c], "content": {"application/problem+json": {}}}
-        for c in codes
+        for c in sorted({*codes, 422})
     }
 
 

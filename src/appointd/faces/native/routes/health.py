@@ -7,12 +7,20 @@ from fastapi.responses import JSONResponse
 
 from appointd import __version__
 from appointd.faces.native.auth import services_of
+from appointd.faces.native.schemas import HealthOut
 from appointd.store.health import database_state
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", summary="Server and database state")
+@router.get(
+    "/health",
+    summary="Server and database state",
+    responses={
+        200: {"model": HealthOut, "description": "Up, and the database answers"},
+        503: {"model": HealthOut, "description": "Up, but the database does not answer"},
+    },
+)
 def health(request: Request) -> JSONResponse:
     state = database_state(services_of(request).engine)
     body = {

@@ -59,7 +59,7 @@ class WaitlistEntryOut(s.Out):
     preferred_times: list[dict[str, Any]]
     notes: str | None
     status: str = Field(description="waiting, invited, booked or cancelled")
-    hold_appointment_id: int | None = Field(description="the hold this entry is invited to")
+    hold_appointment_id: int | None = Field(description="the hold this entry is (or was last) invited to")
     appointment_id: int | None = Field(description="the appointment booked from this entry")
     created_at: datetime
     updated_at: datetime
