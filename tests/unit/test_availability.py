@@ -433,3 +433,13 @@ def test_week_fixture_helper_builds_overrides_like_the_store():
     override = DateOverride(MONDAY, (TimeRange(600, 660),))
     days = search({1: cal(overrides={override.date: override.ranges})})
     assert local(days) == ["10:00", "10:30"]
+
+
+def test_staff_sharing_a_weekly_pattern_keep_their_own_overrides():
+    shared = week(("09:00", "10:00"))
+    cals = {1: cal(wk=shared), 2: cal(wk=shared, overrides={MONDAY: ()}), 3: cal(wk=shared)}
+    days = search(cals, last=MONDAY + timedelta(days=1))
+    assert [[s.staff_ids for s in d.slots] for d in days] == [
+        [(1, 3), (1, 3)],
+        [(1, 2, 3), (1, 2, 3)],
+    ]

@@ -39,10 +39,12 @@ def test_a_window_may_be_a_single_day_but_not_end_before_it_starts() -> None:
     assert fields_of(caught.value) == {"end_date"}
 
 
-def test_an_external_reference_of_only_spaces_is_refused() -> None:
-    with pytest.raises(Invalid) as caught:
-        rules.check(intent(external_reference="  "))
-    assert fields_of(caught.value) == {"external_reference"}
+def test_an_external_reference_must_be_1_to_200_characters_and_not_only_spaces() -> None:
+    rules.check(intent(external_reference="x" * 200))
+    for bad in ("  ", "", "x" * 201):
+        with pytest.raises(Invalid) as caught:
+            rules.check(intent(external_reference=bad))
+        assert fields_of(caught.value) == {"external_reference"}
 
 
 def test_an_intent_expires_the_day_after_its_expiration_date() -> None:

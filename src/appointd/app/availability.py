@@ -132,7 +132,7 @@ def prepare(
     location = _location(uow, q.location_id)
     tz = requested_tz or zone(location.time_zone)
     bounds = slots.day_bounds(q.first, q.last, tz)
-    rules = _rules(service, account, q, bounds, ctx.now())
+    rules = _rules(ctx, service, account, q, bounds)
     if service.kind == ServiceKind.CLASS:
         days = _classes(uow, q, service, location, rules, bounds)
         return Prepared(tz, q.first, bounds, rules, days=days)
@@ -194,27 +194,30 @@ def _location(uow: UnitOfWork, location_id: int) -> Location:
 
 
 def _rules(
+    ctx: Context,
     service: Service,
     account: Account | None,
     q: AvailabilityQuery,
     bounds: Sequence[int],
-    now: datetime,
 ) -> slots.SlotRules:
     """Slot layout and booking window: the service's own notice and horizon, else the
-    account's defaults."""
+    account's defaults, else (no account row) the server settings' defaults."""
+    settings = ctx.services.settings
     notice = service.min_notice_minutes
     if notice is None:
-        notice = account.default_min_notice_minutes if account else 0
+        notice = (
+            account.default_min_notice_minutes if account else settings.default_min_notice_minutes
+        )
     horizon = service.max_advance_days
     if horizon is None:
-        horizon = account.default_max_advance_days if account else 365
+        horizon = account.default_max_advance_days if account else settings.default_max_advance_days
     return slots.make_rules(
         duration_minutes=service.duration_minutes,
         buffer_before_minutes=service.buffer_before_minutes,
         buffer_after_minutes=service.buffer_after_minutes,
         step_minutes=q.step_minutes or service.duration_minutes,
         bounds=bounds,
-        now=int(now.timestamp()),
+        now=int(ctx.now().timestamp()),
         min_notice_minutes=notice,
         max_advance_days=horizon,
     )

@@ -349,13 +349,21 @@ def search(
     """
     load_start, load_end = rules.load_span
     instants = InstantCache()
+    # Staff with the same zone and weekly pattern object and no overrides work the same hours.
+    shared: dict[tuple[str, int], list[Span]] = {}
     people: list[StaffTime] = []
     for sid, cal in calendars.items():
-        # Dates in the staff member's own zone; one day of margin each side for stretches
-        # that cross midnight into the window.
-        d0 = _local_date(load_start, cal.tz) - timedelta(days=1)
-        d1 = _local_date(load_end, cal.tz) + timedelta(days=1)
-        people.append(StaffTime(sid, working_stretches(cal, d0, d1, instants), busy.get(sid, ())))
+        key = (cal.tz.key, id(cal.week))
+        working = None if cal.overrides else shared.get(key)
+        if working is None:
+            # Dates in the staff member's own zone; one day of margin each side for stretches
+            # that cross midnight into the window.
+            d0 = _local_date(load_start, cal.tz) - timedelta(days=1)
+            d1 = _local_date(load_end, cal.tz) + timedelta(days=1)
+            working = working_stretches(cal, d0, d1, instants)
+            if not cal.overrides:
+                shared[key] = working
+        people.append(StaffTime(sid, working, busy.get(sid, ())))
     full: list[Span] = []
     for capacity, spans in (resources or {}).values():
         full.extend(saturated(spans, capacity))

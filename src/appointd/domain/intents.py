@@ -19,6 +19,8 @@ from datetime import date, datetime
 
 from appointd.domain.errors import Conflict, FieldError, Invalid
 
+MAX_REFERENCE = 200  # characters of an external reference, as the store keeps them
+
 
 @dataclass(slots=True)
 class Intent:
@@ -54,6 +56,10 @@ def check(intent: Intent) -> None:
     errors: list[FieldError] = []
     if not intent.external_reference.strip():
         errors.append(FieldError("external_reference", "must not be empty"))
+    elif len(intent.external_reference) > MAX_REFERENCE:
+        errors.append(
+            FieldError("external_reference", f"must be at most {MAX_REFERENCE} characters")
+        )
     if intent.end_date < intent.start_date:
         errors.append(FieldError("end_date", "must be on or after start_date"))
     if errors:

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from appointd.domain.status import ACTIONS
+from tests.conftest import Api, Database, new_api
 from tests.faces.native.row_counts import row_counts
 from tests.factories import (
     book,
@@ -524,6 +526,21 @@ def build_world(api: Any) -> World:
     return world
 
 
+# One world per database for the tests whose requests are all refused: a refused request
+# writes nothing (which each of them checks), so they can share it and skip rebuilding it.
+_SHARED: dict[str, tuple[int, str, World]] = {}
+
+
+@pytest.fixture
+def shared(app_client: TestClient, db: Database) -> tuple[Api, World]:
+    """An account with a :func:`build_world`, built once per database and then reused."""
+    if db.url not in _SHARED:
+        fresh = new_api(app_client, db, "Bad input clinic")
+        _SHARED[db.url] = (fresh.account_id, fresh.key, build_world(fresh))
+    account_id, key, world = _SHARED[db.url]
+    return Api(app_client, account_id, key, db), world
+
+
 def send(api: Any, method: str, path: str, body: Any) -> Any:
     if isinstance(body, Raw):
         return api.request(
@@ -539,9 +556,9 @@ CASES = [(e, c) for e in ENDPOINTS for c in e.cases]
     ("endpoint", "case"), CASES, ids=[f"{e.name}: {c.label}" for e, c in CASES]
 )
 def test_bad_input_is_a_problem_naming_the_field_and_writes_nothing(
-    api: Any, db: Any, endpoint: Endpoint, case: Case
+    shared: tuple[Api, World], db: Database, endpoint: Endpoint, case: Case
 ) -> None:
-    world = build_world(api)
+    api, world = shared
     body = case.change(world, endpoint.valid(world))
     target = endpoint.url(world, endpoint.target) if endpoint.target else None
     before_target = api.get(target).json() if target else None
@@ -579,9 +596,9 @@ WITH_IDS = [e for e in ENDPOINTS if "{" in e.path]
 @pytest.mark.parametrize("endpoint", WITH_IDS, ids=[e.name for e in WITH_IDS])
 @pytest.mark.parametrize("bad_id", [UNKNOWN_ID, -1, 0, TOO_BIG_ID])
 def test_an_unknown_id_in_the_path_is_404_and_writes_nothing(
-    api: Any, db: Any, endpoint: Endpoint, bad_id: int
+    shared: tuple[Api, World], db: Database, endpoint: Endpoint, bad_id: int
 ) -> None:
-    world = build_world(api)
+    api, world = shared
     before = row_counts(db.engine)
 
     response = send(api, endpoint.method, endpoint.url(world, id=bad_id), endpoint.valid(world))

@@ -68,6 +68,8 @@ def test_bad_intents_are_refused_naming_the_field(api: Api) -> None:
         json={"client_id": client["id"], "start_date": "2030-01-07", "end_date": "2030-01-08"},
     )
     assert no_reference.status_code == 422 and fields(no_reference) == {"external_reference"}
+    too_long = make(api, client, external_reference="r" * 201)
+    assert too_long.status_code == 422 and fields(too_long) == {"external_reference"}
     read_only = make(api, client, booked=True)
     assert read_only.status_code == 422 and fields(read_only) == {"booked"}
     not_a_date = make(api, client, start_date="07/01/2030")

@@ -287,3 +287,24 @@ def test_a_scope_on_an_appointment_outside_a_series_is_refused(api):
     assert api.get(f"/v1/appointments/{single['id']}").json()["status"] == "confirmed"
     unknown = api.patch(f"/v1/appointments/{single['id']}", params={"scope": "some"}, json={})
     assert unknown.status_code == 422
+
+
+def test_moving_or_cancelling_all_occurrences_takes_the_same_statements_whatever_their_number(
+    api, count_statements
+):
+    world = clinic(api)
+    moves, cancels = [], []
+    for start, rule in [
+        ("2030-01-07T09:00:00Z", "FREQ=WEEKLY;COUNT=3"),
+        ("2030-01-08T09:00:00Z", "FREQ=WEEKLY;COUNT=30"),
+    ]:
+        path = f"/v1/appointments/{booked(series(api, world, start, rule))['occurrences'][0]['id']}"
+        with count_statements:
+            before = count_statements.count
+            later = {"start": start.replace("T09", "T11")}
+            assert api.patch(path, params={"scope": "all"}, json=later).status_code == 200
+            moves.append(count_statements.count - before)
+            before = count_statements.count
+            assert api.post(path + "/cancel", params={"scope": "all"}).status_code == 200
+            cancels.append(count_statements.count - before)
+    assert moves[0] == moves[1] and cancels[0] == cancels[1], (moves, cancels)

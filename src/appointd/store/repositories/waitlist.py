@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, or_, select, update
 from appointd.domain.model import Block
 from appointd.domain.waitlist import EntryStatus, WaitlistEntry, parse_preferred_times
 from appointd.store import tables
-from appointd.store.repositories.base import Page, TableRepository
+from appointd.store.repositories.base import Page, TableRepository, storable
 from appointd.store.repositories.blocks import BlockRepository
 
 
@@ -47,7 +47,7 @@ class WaitlistRepository(TableRepository[WaitlistEntry]):
 
     def for_update(self, ids: Sequence[int]) -> dict[int, WaitlistEntry]:
         """The entries with these ids, row-locked on PostgreSQL (in id order, so no deadlock)."""
-        wanted = sorted(set(ids))
+        wanted = sorted(i for i in set(ids) if storable(i))
         if not wanted:
             return {}
         t = self.table

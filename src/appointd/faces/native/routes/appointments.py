@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Response
 
-from appointd.app import appointments, holds
+from appointd.app import appointments, holds, series_scope
 from appointd.app import series as series_cases
 from appointd.app.commands import BookAppointment, ChangeAppointment, TransitionAppointment
 from appointd.app.context import Context
@@ -185,7 +185,7 @@ def change_appointment(
     for required in ("start", "location_id", "service_id", "client_id", "override"):
         if required in changes and changes[required] is None:
             raise Invalid.field(required, "may not be null")
-    appt = series_cases.change(ctx, ChangeAppointment(id, changes), scope)
+    appt = series_scope.change(ctx, ChangeAppointment(id, changes), scope)
     return render.appointment(appt)
 
 
@@ -253,6 +253,6 @@ def cancel_appointment(
     if scope != "this":
         if body.offer_to or body.hold_minutes is not None:
             raise Invalid.field("offer_to", "only with scope=this")
-        return render.appointment(series_cases.cancel(ctx, id, scope, body.reason))
+        return render.appointment(series_scope.cancel(ctx, id, scope, body.reason))
     cmd = holds.CancelWithOffer(id, body.offer_to, body.reason, body.hold_minutes)
     return render.appointment(holds.cancel(ctx, cmd))

@@ -20,7 +20,7 @@ from appointd.domain.intents import Intent
 from appointd.faces.native.auth import context
 from appointd.faces.native.dates import IsoDate
 from appointd.faces.native.routes.common import Paging, errors, paging
-from appointd.faces.native.schemas import Id, In, ListOf, Out
+from appointd.faces.native.schemas import MAX_ID, Id, In, ListOf, Out
 from appointd.store.repositories.intents import Usability
 
 router = APIRouter(tags=["appointment intents"])
@@ -87,7 +87,7 @@ _ACTIVE: dict[str, Usability] = {"true": "usable", "false": "unusable", "all": "
     summary="List appointment intents",
 )
 def list_intents(
-    client_id: int | None = Query(None),
+    client_id: int | None = Query(None, ge=1, le=MAX_ID),
     active: str = Query(
         "true", description="true: active and unexpired; false: inactive or expired; all"
     ),

@@ -59,7 +59,9 @@ class WaitlistEntryOut(s.Out):
     preferred_times: list[dict[str, Any]]
     notes: str | None
     status: str = Field(description="waiting, invited, booked or cancelled")
-    hold_appointment_id: int | None = Field(description="the hold this entry is (or was last) invited to")
+    hold_appointment_id: int | None = Field(
+        description="the hold this entry is (or was last) invited to"
+    )
     appointment_id: int | None = Field(description="the appointment booked from this entry")
     created_at: datetime
     updated_at: datetime
@@ -108,9 +110,12 @@ def _ids(raw: str | None, field: str) -> list[int] | None:
     if not raw:
         return None
     try:
-        return [int(x) for x in raw.split(",") if x.strip()]
+        ids = [int(x) for x in raw.split(",") if x.strip()]
     except ValueError:
-        raise Invalid.field(field, "expected an id or a comma-separated list of ids") from None
+        ids = [0]
+    if not all(1 <= i <= s.MAX_ID for i in ids):
+        raise Invalid.field(field, "expected an id or a comma-separated list of ids")
+    return ids
 
 
 def _statuses(raw: str | None) -> list[EntryStatus] | None:
