@@ -49,7 +49,8 @@ def _serve(args: argparse.Namespace) -> int:
         from appointd.demo import ensure_demo
 
         key = ensure_demo(services)
-        base = f"http://{'localhost' if args.host in ('0.0.0.0', '127.0.0.1') else args.host}:{args.port}"
+        host = "localhost" if args.host in ("0.0.0.0", "127.0.0.1") else args.host
+        base = f"http://{host}:{args.port}"
         print(f"appointd demo account ready; API key: {key}", flush=True)
         print(f"  docs:  {base}/docs", flush=True)
         print(f"  try:   curl -H 'Authorization: Bearer {key}' {base}/v1/appointments", flush=True)

@@ -115,8 +115,8 @@ def parse_preferred_times(
             errors.append(FieldError(f"{prefix}.weekday", "must be 1 (Monday) to 7 (Sunday)"))
             continue
         try:
-            start = parse_hhmm(item.get("start"), f"{prefix}.start")  # type: ignore[arg-type]
-            end = parse_hhmm(item.get("end"), f"{prefix}.end", allow_24=True)  # type: ignore[arg-type]
+            start = parse_hhmm(item.get("start"), f"{prefix}.start")
+            end = parse_hhmm(item.get("end"), f"{prefix}.end", allow_24=True)
         except Invalid as exc:
             errors.extend(exc.errors)
             continue

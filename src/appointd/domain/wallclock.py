@@ -86,7 +86,7 @@ def as_utc(value: datetime, tz: ZoneInfo | None = None, *, field: str = "start")
     return to_instant(value, tz, strict=True, field=field)
 
 
-def parse_hhmm(text: str, field: str, *, allow_24: bool = False) -> int:
+def parse_hhmm(text: object, field: str, *, allow_24: bool = False) -> int:
     """Minutes after midnight for ``"HH:MM"``; ``"24:00"`` only when ``allow_24``."""
     if not isinstance(text, str) or len(text) != 5 or text[2] != ":":
         raise Invalid.field(field, f"expected HH:MM, got {text!r}")

@@ -250,9 +250,15 @@ def test_requests_without_a_valid_key_are_401_problems(
         ("GET", "/v1/locations", None),
         ("GET", f"/v1/appointments/{a_world['appointment']['id']}", None),
         ("POST", "/v1/clients", {"first_name": "Eve"}),
+        ("POST", "/v1/clients", {"bogus": 1}),
+        ("POST", "/v1/clients", '{"first_name": '),  # malformed JSON: still 401 first
+        ("PATCH", "/v1/clients/abc", None),
         ("DELETE", f"/v1/clients/{a_world['client']['id']}", None),
     ]:
-        response = app_client.request(method, path, json=body, headers=headers)
+        sent = {"content": body} if isinstance(body, str) else {"json": body}
+        response = app_client.request(
+            method, path, headers={**headers, "Content-Type": "application/json"}, **sent
+        )
         assert response.status_code == 401, (method, path, response.text)
         assert response.headers["content-type"].startswith(PROBLEM)
         assert response.headers["www-authenticate"] == "Bearer"

@@ -39,12 +39,15 @@ def spec(client: TestClient) -> dict[str, Any]:
 
 def routes(app: FastAPI) -> list[tuple[str, str, Any]]:
     """(method, path, route) of every documented route the app serves."""
-    try:  # FastAPI >= 0.120 nests included routers; this walks them.
+    found: list[tuple[str, set[str] | None, Any]]
+    try:  # Newer FastAPI nests included routers inside app.routes; this walks them.
         from fastapi.routing import iter_route_contexts
 
-        found = [(rc.path, rc.methods, rc.original_route) for rc in iter_route_contexts(app.routes)]
+        found = [
+            (rc.path or "", rc.methods, rc.original_route) for rc in iter_route_contexts(app.routes)
+        ]
     except ImportError:  # pragma: no cover - older FastAPI lists every route flat
-        found = [(r.path, getattr(r, "methods", None), r) for r in app.routes]
+        found = [(getattr(r, "path", ""), getattr(r, "methods", None), r) for r in app.routes]
     return [
         (method, path, route)
         for path, methods, route in found

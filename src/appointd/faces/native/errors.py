@@ -27,6 +27,7 @@ from appointd.domain.errors import (
     SlotTaken,
     Unauthenticated,
 )
+from appointd.faces.native.auth import context
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -137,7 +138,16 @@ def install(app: FastAPI) -> None:
         return render(exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if request.url.path.startswith("/v1/") and any(
+            e.get("type") == "json_invalid" for e in exc.errors()
+        ):
+            # FastAPI parses a JSON body before it checks the key; a caller without a valid
+            # key must hear 401 first, whatever it sent.
+            try:
+                await context(request)
+            except Unauthenticated as denied:
+                return render(denied)
         return validation_problem(exc)
 
     @app.exception_handler(StarletteHTTPException)
