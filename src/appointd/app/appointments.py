@@ -35,7 +35,7 @@ from appointd.domain.model import (
     Service,
     Staff,
 )
-from appointd.domain.status import INITIAL, transition
+from appointd.domain.status import INITIAL, Status, transition
 from appointd.domain.wallclock import as_utc, zone
 from appointd.domain.working_hours import WorkingCalendar, overrides_by_date
 from appointd.store.engine import EXCLUSION_VIOLATION, sqlstate
@@ -334,6 +334,7 @@ def change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
     again."""
     with guard_overlaps(ctx), ctx.uow() as uow:
         current = _load_for_update(uow, cmd.appointment_id)
+        booking.refuse_if_hold(current, "changed")
         changes = dict(cmd.changes)
         before = _snapshot(current)
         scheduling = bool(SCHEDULING_FIELDS & changes.keys())
@@ -473,6 +474,8 @@ def transition_to(ctx: Context, cmd: TransitionAppointment) -> Appointment:
     """Move through the status machine; leaving the holding statuses frees the time."""
     with ctx.uow() as uow:
         appt = _load_for_update(uow, cmd.appointment_id)
+        if cmd.target is not Status.CANCELLED:
+            booking.refuse_if_hold(appt, cmd.target.value)
         before = appt.status
         appt.status = transition(appt.status, cmd.target)
         appt.updated_at = ctx.now()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from appointd.domain.errors import (
+    Conflict,
     ConflictItem,
     FieldError,
     Invalid,
@@ -19,7 +20,7 @@ from appointd.domain.errors import (
     SlotTaken,
 )
 from appointd.domain.intervals import Interval
-from appointd.domain.model import Block, Resource, Service, Staff
+from appointd.domain.model import Appointment, AppointmentKind, Block, Resource, Service, Staff
 from appointd.domain.working_hours import WorkingCalendar
 
 
@@ -220,3 +221,16 @@ def split_expired(blocks: Iterable[Block], now: datetime) -> tuple[list[Block], 
         else:
             live.append(b)
     return live, sorted(expired)
+
+
+def refuse_if_hold(appt: Appointment, action: str) -> None:
+    """A waitlist hold keeps freed time for invitees: it is claimed or cancelled, nothing else.
+
+    Confirming or moving it would turn time promised to the invitees into a booking without a
+    client, so every other ``action`` is a :class:`Conflict`.
+    """
+    if appt.kind is AppointmentKind.HOLD:
+        raise Conflict(
+            f"appointment {appt.id} is a waitlist hold; it can only be claimed by an invited "
+            f"entry or cancelled, not {action}"
+        )

@@ -422,3 +422,21 @@ def test_of_many_concurrent_claims_of_one_hold_exactly_one_wins(api: Api) -> Non
     assert all("already claimed" in r for r in results if r != "won"), results
     statuses = sorted(api.get(f"/v1/waitlist/{e['id']}").json()["status"] for e in entries)
     assert statuses == ["booked"] + ["waiting"] * (len(entries) - 1)
+
+
+def test_a_hold_can_only_be_claimed_or_cancelled_not_confirmed_or_moved(api: Api) -> None:
+    world = clinic(api)
+    appt = booked(api, world)
+    entry = joined(api, world)
+    assert offer(api, appt, [entry], hold_minutes=30).status_code == 200
+    [hold] = holds_of(api)
+    for action in ("confirm", "check-in", "no-show", "decline"):
+        refused = api.post(f"/v1/appointments/{hold['id']}/{action}")
+        assert refused.status_code == 409, (action, refused.text)
+        assert "waitlist hold" in refused.json()["detail"]
+    moved = api.patch(f"/v1/appointments/{hold['id']}", json={"notes": "keep it"})
+    assert moved.status_code == 409
+    assert api.get(f"/v1/appointments/{hold['id']}").json()["status"] == "pending"
+    cancelled = api.post(f"/v1/appointments/{hold['id']}/cancel")
+    assert cancelled.status_code == 200, cancelled.text
+    assert book(api, world, MONDAY_10).status_code == 201
