@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from appointd.app.accounts import authenticate, create_account, forget_keys
+from appointd.app.accounts import authenticate, create_account, forget_keys, known_account_id
 from appointd.domain.errors import Unauthenticated
 from tests.conftest import Database, StatementCounter, _make
 
@@ -19,6 +19,15 @@ def test_a_key_resolved_once_is_resolved_again_without_a_query(
     with count_statements:
         assert authenticate(db.services, created.api_key) == created.account_id
     assert count_statements.count == 0
+
+
+def test_only_keys_resolved_lately_are_known_without_asking_the_database(db: Database) -> None:
+    created = create_account(db.services, "cache")
+    assert known_account_id(db.services, created.api_key) is None
+    authenticate(db.services, created.api_key)
+    assert known_account_id(db.services, created.api_key) == created.account_id
+    assert known_account_id(db.services, None) is None
+    assert known_account_id(db.services, "apd_nobody") is None
 
 
 def test_an_unknown_key_is_looked_up_every_time_and_refused(

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from appointd.domain.status import ACTIONS, TRANSITIONS, Status
-from tests.conftest import Api, Database
+from tests.conftest import Api, Database, StatementCounter
 from tests.faces.native.row_counts import row_counts
 from tests.factories import (
     book,
@@ -663,3 +663,18 @@ def test_the_history_lists_every_change_with_when_who_source_and_reason(api: Api
     assert all(h["actor"] == f"account:{api.account_id}" for h in history)
     stamps = [h["at"] for h in history]
     assert stamps == sorted(stamps)
+
+
+def test_listing_appointments_costs_the_same_statements_for_twenty_as_for_two(
+    api: Api, other_api: Api, count_statements: StatementCounter
+) -> None:
+    for account, n in [(api, 2), (other_api, 20)]:
+        world = clinic(account)
+        for i in range(n):
+            booked(account, world, f"2030-01-{7 + i // 8:02d}T{9 + i % 8:02d}:00:00Z")
+
+    with count_statements as few:
+        assert len(api.get("/v1/appointments?limit=100").json()["items"]) == 2
+    with StatementCounter(count_statements.engine) as many:
+        assert len(other_api.get("/v1/appointments?limit=100").json()["items"]) == 20
+    assert many.count == few.count, many.statements

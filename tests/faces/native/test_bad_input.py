@@ -8,6 +8,7 @@ request, and for a PATCH also checks that the target object did not change.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,6 +68,16 @@ def raw(text: str) -> Change:
     return lambda w, body: Raw(text)
 
 
+def lone_surrogate(field: str) -> Change:
+    """The valid body with ``field`` holding a lone UTF-16 surrogate, legal only in JSON text."""
+
+    def change(w: World, body: dict[str, Any]) -> Raw:
+        text = json.dumps({**body, field: "SURROGATE"})
+        return Raw(text.replace('"SURROGATE"', '"a\\ud800b"'))
+
+    return change
+
+
 def common(first_field: str, wrong_value: Any) -> list[Case]:
     """Cases every JSON-object endpoint shares: malformed JSON, unknown field, wrong type."""
     return [
@@ -75,6 +86,7 @@ def common(first_field: str, wrong_value: Any) -> list[Case]:
         Case("an unknown field", merged(bogus=1), "bogus"),
         Case("a wrong type", merged(**{first_field: wrong_value}), first_field),
         Case("a NUL character in text", merged(**{first_field: NUL}), first_field),
+        Case("a lone surrogate in text", lone_surrogate(first_field), first_field),
     ]
 
 
@@ -501,6 +513,7 @@ ENDPOINTS: list[Endpoint] = [
                 Case("an unknown field", merged(bogus=1), "bogus"),
                 Case("a wrong type", merged(reason=5), "reason"),
                 Case("a NUL character in text", merged(reason=NUL), "reason"),
+                Case("a lone surrogate in text", lone_surrogate("reason"), "reason"),
             ],
             target="/v1/appointments/{appointment}",
             action=True,

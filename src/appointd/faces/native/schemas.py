@@ -51,10 +51,16 @@ class In(BaseModel):
 
     @field_validator("*", mode="after")
     @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        # PostgreSQL text cannot hold NUL; refusing it here names the field instead of failing.
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("must not contain NUL characters")
+    def _storable_text(cls, value: Any) -> Any:
+        # The databases store UTF-8 without NUL; JSON can still carry NUL and lone surrogates
+        # ("\ud800"). Refusing them here names the field instead of failing at the insert.
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ValueError("must not contain NUL characters")
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("must be valid Unicode text (no lone surrogates)") from None
         return value
 
 
