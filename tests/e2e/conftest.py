@@ -49,7 +49,7 @@ def server(db: Database) -> Iterator[Server]:
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90
     try:
         while True:
             if proc.poll() is not None:
@@ -61,7 +61,7 @@ def server(db: Database) -> Iterator[Server]:
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail("server did not become healthy in 30 s")
+                pytest.fail("server did not become healthy in 90 s")
             time.sleep(0.2)
         yield Server(base, db)
     finally:

@@ -336,7 +336,7 @@ def change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
         current = _load_for_update(uow, cmd.appointment_id)
         booking.refuse_if_hold(current, "changed")
         changes = dict(cmd.changes)
-        before = _snapshot(current)
+        before = snapshot(current)
         scheduling = bool(SCHEDULING_FIELDS & changes.keys())
         if scheduling and not current.holding:
             raise Invalid.field(
@@ -357,7 +357,7 @@ def change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
             },
         )
         if scheduling:
-            draft = _as_command(current, _start_as_instant(uow, current, changes))
+            draft = as_command(current, _start_as_instant(uow, current, changes))
             placement = resolve(uow, draft)
             blocks = check_and_block(uow, ctx, placement, exclude_appointment_id=current.id)
             updated = dataclasses.replace(
@@ -391,7 +391,7 @@ def change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
             raise NotFound("staff", changes["coordinator_staff_id"], "coordinator_staff_id")
         updated.updated_at = ctx.now()
         uow.appointments.update(updated)
-        diff = {k: [before[k], v] for k, v in _snapshot(updated).items() if before[k] != v}
+        diff = {k: [before[k], v] for k, v in snapshot(updated).items() if before[k] != v}
         moved = "start" in diff or "end" in diff
         record(
             uow,
@@ -425,7 +425,7 @@ def _start_as_instant(
     return {**changes, "start": as_utc(start, zone(location.time_zone), field="start")}
 
 
-def _as_command(current: Appointment, changes: dict[str, Any]) -> BookAppointment:
+def as_command(current: Appointment, changes: dict[str, Any]) -> BookAppointment:
     """The booking ``current`` would be with ``changes`` applied; the end moves with the start."""
     start = changes.get("start", current.start)
     if "end" in changes:
@@ -454,7 +454,7 @@ def _as_command(current: Appointment, changes: dict[str, Any]) -> BookAppointmen
     )
 
 
-def _snapshot(a: Appointment) -> dict[str, Any]:
+def snapshot(a: Appointment) -> dict[str, Any]:
     return {
         "start": a.start.isoformat(),
         "end": a.end.isoformat(),

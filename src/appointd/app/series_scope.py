@@ -22,10 +22,10 @@ from appointd.app import appointments
 from appointd.app.appointments import (
     SCHEDULING_FIELDS,
     Placement,
-    _as_command,
-    _snapshot,
+    as_command,
     guard_overlaps,
     payload,
+    snapshot,
 )
 from appointd.app.commands import BookAppointment, ChangeAppointment
 from appointd.app.context import Context
@@ -73,7 +73,7 @@ def change(ctx: Context, cmd: ChangeAppointment, scope: str = "this") -> Appoint
             uow.blocks.add([b for per in blocks for b in per])
         entries, events = [], []
         for before, after in zip(members, updated, strict=True):
-            old, new = _snapshot(before), _snapshot(after)
+            old, new = snapshot(before), snapshot(after)
             diff = {k: [old[k], v] for k, v in new.items() if old[k] != v}
             moved = "start" in diff or "end" in diff
             action = "rescheduled" if moved else "updated"
@@ -131,7 +131,7 @@ def _moved(
     """``members`` with ``changes`` applied and the blocks each will hold, every one checked;
     all are refused if any one is."""
     cache: dict[tuple[Any, ...], Placement] = {}
-    target_p = _placement(uow, cache, _as_command(target, changes))
+    target_p = _placement(uow, cache, as_command(target, changes))
     places = uow.locations.get_many({m.location_id for m in members})
     old_tz = {i: zone(loc.time_zone) for i, loc in places.items()}
     delta = (
@@ -152,7 +152,7 @@ def _moved(
             rest["start"] = start
         if start is not None and length is not None:
             rest["end"] = start + length
-        p = _placement(uow, cache, _as_command(m, rest))
+        p = _placement(uow, cache, as_command(m, rest))
         placements.append(p)
         if start is None:
             planned.append(Planned(m.series_index or 0, local, None))
