@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from appointd.app import appointments
+from appointd.app import appointments, intents, waitlist
 from appointd.app.appointments import guard_overlaps, payload
 from appointd.app.commands import BookAppointment
 from appointd.app.context import Context
@@ -268,6 +268,10 @@ def take_seats(ctx: Context, cmd: BookAppointment) -> Appointment:
                 raise NotFound("client", cmd.client_id, "client_id")
             if client.archived_at is not None:
                 raise Invalid.field("client_id", f"client {client.id} is archived")
+        # A seat may be booked from an intent or a waitlist entry, like any appointment.
+        local_day = session.start.astimezone(tz).date() if tz else session.start.date()
+        intent = intents.check_booking(uow, ctx, cmd.intent_id, cmd.client_id, local_day)
+        entry = waitlist.check_booking(uow, cmd.waitlist_entry_id, cmd.client_id)
         if not uow.class_sessions.take_seats(session.id, cmd.seats):
             fresh = _get(uow, session.id)
             raise CapacityExceeded(rules.seats_message(fresh, cmd.seats), fresh.seats_left)
@@ -288,12 +292,16 @@ def take_seats(ctx: Context, cmd: BookAppointment) -> Appointment:
             notes=cmd.notes,
             class_session_id=session.id,
             seats=cmd.seats,
+            intent_id=cmd.intent_id,
+            waitlist_entry_id=cmd.waitlist_entry_id,
             source=ctx.caller.source,
             extra=dict(cmd.extra),
             created_at=now,
             updated_at=now,
         )
         uow.appointments.add(appt)
+        intents.mark_booked(uow, ctx, intent, appt)
+        waitlist.mark_booked(uow, ctx, entry, appt)
         appointments.record(
             uow, ctx, appt, "booked", None, appt.status.value, changes={"seats": cmd.seats}
         )

@@ -321,3 +321,39 @@ def test_out_of_range_numbers_are_refused_naming_the_field_not_failing(api):
     too_many = seat(api, session, world["client"]["id"], seats=2**40)
     assert too_many.status_code == 422
     assert too_many.json()["errors"][0]["field"] == "seats"
+
+
+def test_a_seat_booked_from_an_intent_or_a_waitlist_entry_marks_it_booked(api):
+    world = class_clinic(api)
+    session = session_of(api, world)
+    client = world["client"]
+    intent = api.post(
+        "/v1/appointment-intents",
+        json={
+            "client_id": client["id"],
+            "external_reference": "pack-5",
+            "start_date": "2030-01-07",
+            "end_date": "2030-01-07",
+        },
+    ).json()
+    from_intent = seat(api, session, client["id"], intent_id=intent["id"])
+    assert from_intent.status_code == 201, from_intent.text
+    marked = api.get(f"/v1/appointment-intents/{intent['id']}").json()
+    assert (marked["booked"], marked["appointment_id"]) == (True, from_intent.json()["id"])
+    again = seat(api, session, client["id"], intent_id=intent["id"])
+    assert again.status_code == 409
+    assert taken(api, session) == 1  # the refused seat was not taken
+
+    waiting = create_client(api, first_name="Wanda")
+    entry = api.post(
+        "/v1/waitlist",
+        json={
+            "client_id": waiting["id"],
+            "service_id": world["service"]["id"],
+            "location_id": world["location"]["id"],
+        },
+    ).json()
+    from_entry = seat(api, session, waiting["id"], waitlist_entry_id=entry["id"])
+    assert from_entry.status_code == 201, from_entry.text
+    now = api.get(f"/v1/waitlist/{entry['id']}").json()
+    assert (now["status"], now["appointment_id"]) == ("booked", from_entry.json()["id"])
