@@ -20,7 +20,7 @@ from appointd.domain.booking import check_staff_fit
 from appointd.domain.errors import FieldError, Invalid, NotFound
 from appointd.domain.model import Account, Location, Service, ServiceKind, Staff
 from appointd.domain.wallclock import zone
-from appointd.domain.working_hours import WorkingCalendar, overrides_by_date
+from appointd.domain.working_hours import WorkingCalendar
 from appointd.store.uow import UnitOfWork
 
 MAX_DAYS = 93
@@ -139,7 +139,7 @@ def prepare(
     people = _staff(uow, q, service, location)
     load_start, load_end = (_instant(t) for t in rules.load_span)
     # Two days of margin: local dates of far-off zones differ from UTC dates.
-    overrides = uow.staff.overrides(
+    overrides = uow.availability.overrides(
         [p.id for p in people],
         load_start.date() - timedelta(days=2),
         load_end.date() + timedelta(days=2),
@@ -163,9 +163,7 @@ def prepare(
         rules,
         q.mode,
         calendars={
-            p.id: WorkingCalendar(
-                zone(p.time_zone), p.working_hours, overrides_by_date(overrides[p.id])
-            )
+            p.id: WorkingCalendar(zone(p.time_zone), p.working_hours, overrides[p.id])
             for p in people
         },
         busy={p.id: busy[("staff", p.id)] for p in people},

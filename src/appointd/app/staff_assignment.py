@@ -18,7 +18,7 @@ from appointd.domain import assignment, booking
 from appointd.domain.errors import ConflictItem, Invalid, SlotTaken
 from appointd.domain.model import Location, Service, Staff
 from appointd.domain.wallclock import local_to_instant, zone
-from appointd.domain.working_hours import WorkingCalendar, overrides_by_date
+from appointd.domain.working_hours import WorkingCalendar
 from appointd.store.uow import UnitOfWork
 
 
@@ -52,15 +52,13 @@ def assign(
     busy = spans.busy
     free = people
     if not override:
-        overrides = uow.staff.overrides(
+        overrides = uow.availability.overrides(
             [p.id for p in people],
             busy.start.date() - timedelta(days=2),
             busy.end.date() + timedelta(days=2),
         )
         calendars = {
-            p.id: WorkingCalendar(
-                zone(p.time_zone), p.working_hours, overrides_by_date(overrides[p.id])
-            )
+            p.id: WorkingCalendar(zone(p.time_zone), p.working_hours, overrides[p.id])
             for p in people
         }
         existing = uow.blocks.holding_in([("staff", p.id) for p in people], busy.start, busy.end)

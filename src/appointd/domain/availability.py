@@ -25,6 +25,7 @@ avoid datetime objects because a 50-staff, 31-day search visits tens of thousand
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -139,45 +140,32 @@ def intersect(a: Sequence[Span], b: Sequence[Span]) -> list[Span]:
     return out
 
 
-class InstantCache:
-    """Memoised ``local_to_instant`` as epoch seconds, shared by every calendar of one request.
+@functools.lru_cache(maxsize=1 << 16)
+def epoch_of(day: date, minute: int, tz: ZoneInfo) -> int:
+    """``local_to_instant`` as epoch seconds, memoised for the whole process.
 
-    Fifty staff members with the same zone and pattern need the same few conversions; each is
-    computed once.
+    A pure function of its arguments, so the cache is always right: fifty staff members with
+    the same zone and pattern, and every search over the same weeks, share the few conversions
+    they need.
     """
-
-    __slots__ = ("_memo",)
-
-    def __init__(self) -> None:
-        self._memo: dict[tuple[str, date, int], int] = {}
-
-    def __call__(self, day: date, minute: int, tz: ZoneInfo) -> int:
-        key = (tz.key, day, minute)
-        found = self._memo.get(key)
-        if found is None:
-            found = int(local_to_instant(day, minute, tz).timestamp())
-            self._memo[key] = found
-        return found
+    return int(local_to_instant(day, minute, tz).timestamp())
 
 
-def working_stretches(
-    calendar: WorkingCalendar, first: date, last: date, instants: InstantCache | None = None
-) -> list[Span]:
+def working_stretches(calendar: WorkingCalendar, first: date, last: date) -> list[Span]:
     """Working time on the local dates ``first``..``last`` as sorted, merged epoch spans.
 
     The same arithmetic as :meth:`WorkingCalendar.intervals` (ranges on the wall clock, a range
     boundary in a DST gap moves forward, ranges touching across midnight join), without clipping
     to a window: clipping would move the start a slot grid is anchored on.
     """
-    instants = instants or InstantCache()
     tz = calendar.tz
     out: list[Span] = []
     day = first
     one = timedelta(days=1)
     while day <= last:
         for r in calendar.ranges_on(day):
-            s = instants(day, r.start, tz)
-            e = instants(day, r.end, tz)
+            s = epoch_of(day, r.start, tz)
+            e = epoch_of(day, r.end, tz)
             if s >= e:  # a range wholly inside a gap has no instants
                 continue
             if out and out[-1][1] >= s:
@@ -313,9 +301,7 @@ def session_slots(sessions: Iterable[Session], rules: SlotRules) -> list[Slot]:
 def day_bounds(first: date, last: date, tz: ZoneInfo) -> list[int]:
     """Epoch starts of the local dates ``first``..``last`` in ``tz`` and the end of ``last``."""
     days = (last - first).days + 1
-    return [
-        int(local_to_instant(first + timedelta(days=i), 0, tz).timestamp()) for i in range(days + 1)
-    ]
+    return [epoch_of(first + timedelta(days=i), 0, tz) for i in range(days + 1)]
 
 
 def by_day(slots: Sequence[Slot], first: date, bounds: Sequence[int]) -> list[Day]:
@@ -348,7 +334,6 @@ def search(
     ``rules`` covers the same window.
     """
     load_start, load_end = rules.load_span
-    instants = InstantCache()
     # Staff with the same zone and weekly pattern object and no overrides work the same hours.
     shared: dict[tuple[str, int], list[Span]] = {}
     people: list[StaffTime] = []
@@ -360,7 +345,7 @@ def search(
             # that cross midnight into the window.
             d0 = _local_date(load_start, cal.tz) - timedelta(days=1)
             d1 = _local_date(load_end, cal.tz) + timedelta(days=1)
-            working = working_stretches(cal, d0, d1, instants)
+            working = working_stretches(cal, d0, d1)
             if not cal.overrides:
                 shared[key] = working
         people.append(StaffTime(sid, working, busy.get(sid, ())))

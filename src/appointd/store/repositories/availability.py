@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -33,7 +33,7 @@ from appointd.domain.assignment import StaffLoad
 from appointd.domain.availability import Session, Span
 from appointd.domain.model import AppointmentKind, Staff
 from appointd.domain.status import Status
-from appointd.domain.working_hours import WorkingWeek
+from appointd.domain.working_hours import TimeRange, WorkingWeek, parse_ranges
 from appointd.store import tables
 from appointd.store.repositories.base import Repository
 
@@ -97,15 +97,31 @@ def _busy_query(dialect: str, kinds: tuple[str, ...]) -> Any:
     return branches[0] if len(branches) == 1 else union_all(*branches)
 
 
+_ACTIVE_STAFF = (
+    select(tables.staff)
+    .where(
+        tables.staff.c.account_id == bindparam("account_id"),
+        tables.staff.c.archived_at.is_(None),
+    )
+    .order_by(tables.staff.c.id)
+)
+
+_OVERRIDES = select(
+    tables.staff_date_overrides.c.staff_id,
+    tables.staff_date_overrides.c.date,
+    tables.staff_date_overrides.c.ranges,
+).where(
+    tables.staff_date_overrides.c.account_id == bindparam("account_id"),
+    tables.staff_date_overrides.c.staff_id.in_(bindparam("ids", expanding=True)),
+    tables.staff_date_overrides.c.date >= bindparam("first"),
+    tables.staff_date_overrides.c.date <= bindparam("last"),
+)
+
+
 class AvailabilityRepository(Repository):
     def active_staff(self) -> list[Staff]:
         """Every staff member of the account who is not archived, ascending by id."""
-        t = tables.staff
-        rows = self.conn.execute(
-            select(t)
-            .where(t.c.account_id == self.account_id, t.c.archived_at.is_(None))
-            .order_by(t.c.id)
-        )
+        rows = self.conn.execute(_ACTIVE_STAFF, {"account_id": self.account_id})
         # Most staff share a handful of weekly patterns: parse each distinct one once.
         weeks: dict[str, WorkingWeek] = {}
         out: list[Staff] = []
@@ -131,6 +147,20 @@ class AvailabilityRepository(Repository):
                     updated_at=r.updated_at,
                 )
             )
+        return out
+
+    def overrides(
+        self, staff_ids: Iterable[int], first: date, last: date
+    ) -> dict[int, dict[date, tuple[TimeRange, ...]]]:
+        """Date overrides of each staff member from ``first`` to ``last``, by date, ready for
+        :class:`~appointd.domain.working_hours.WorkingCalendar`."""
+        ids = sorted(set(staff_ids))
+        out: dict[int, dict[date, tuple[TimeRange, ...]]] = {i: {} for i in ids}
+        if not ids:
+            return out
+        params = {"account_id": self.account_id, "ids": ids, "first": first, "last": last}
+        for sid, day, ranges in self.conn.execute(_OVERRIDES, params):
+            out[sid][day] = parse_ranges(ranges or [], "ranges")
         return out
 
     def busy_spans(
