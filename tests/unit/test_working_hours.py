@@ -589,3 +589,12 @@ def test_working_time_after_a_range_shifted_out_of_the_gap_is_kept() -> None:
         span(utc(2026, 3, 8, 7, 0), utc(2026, 3, 8, 8, 0))
     ]
     assert cal.covers(span(utc(2026, 3, 8, 7, 0), utc(2026, 3, 8, 7, 30)))
+
+
+@pytest.mark.parametrize(
+    "text", ["20300101", "2030-W01-1", "2030-1-01", "\uff11\uff12\uff13\uff14-01-01", "1899-12-31"]
+)
+def test_an_override_date_must_be_plain_yyyy_mm_dd_within_supported_years(text: str) -> None:
+    with pytest.raises(Invalid) as exc:
+        parse_override({"date": text, "ranges": []}, ZoneInfo("Europe/London"), "date_overrides[0]")
+    assert [e.field for e in exc.value.errors] == ["date_overrides[0].date"]

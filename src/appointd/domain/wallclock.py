@@ -100,6 +100,28 @@ def parse_hhmm(text: object, field: str, *, allow_24: bool = False) -> int:
     return hours * 60 + minutes
 
 
+def parse_date(text: object, field: str) -> date:
+    """A calendar date from exactly ``YYYY-MM-DD``, years 1900 to 8999.
+
+    ``date.fromisoformat`` alone would also take ``20300101`` and ``2030-W01-1``.
+    """
+    if (
+        not isinstance(text, str)
+        or len(text) != 10
+        or text[4] != "-"
+        or text[7] != "-"
+        or not text.isascii()
+    ):
+        raise Invalid.field(field, "expected YYYY-MM-DD")
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise Invalid.field(field, f"{text!r} is not a date") from None
+    if not 1900 <= day.year <= 8999:
+        raise Invalid.field(field, "year must be 1900 to 8999")
+    return day
+
+
 def format_hhmm(minute_of_day: int) -> str:
     return f"{minute_of_day // 60:02d}:{minute_of_day % 60:02d}"
 

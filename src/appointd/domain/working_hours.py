@@ -21,7 +21,13 @@ from zoneinfo import ZoneInfo
 
 from appointd.domain.errors import FieldError, Invalid
 from appointd.domain.intervals import Interval
-from appointd.domain.wallclock import format_hhmm, in_gap, local_to_instant, parse_hhmm
+from appointd.domain.wallclock import (
+    format_hhmm,
+    in_gap,
+    local_to_instant,
+    parse_date,
+    parse_hhmm,
+)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -147,10 +153,7 @@ class DateOverride:
 
 def parse_override(raw: Mapping[str, Any], tz: ZoneInfo, field_prefix: str) -> DateOverride:
     """A validated override; a range boundary inside that date's DST gap is refused."""
-    try:
-        day = date.fromisoformat(raw.get("date"))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise Invalid.field(f"{field_prefix}.date", "expected YYYY-MM-DD") from None
+    day = parse_date(raw.get("date"), f"{field_prefix}.date")
     indexed = _indexed_ranges(raw.get("ranges") or [], f"{field_prefix}.ranges")
     errors: list[FieldError] = []
     for r, i in indexed:

@@ -182,7 +182,7 @@ def change_appointment(
     the same change applies to the series' open occurrences (a new start shifts each by the same
     local wall-clock delta), each checked, all or nothing. A class seat cannot be moved (422)."""
     changes = payload.model_dump(exclude_unset=True)
-    for required in ("start", "location_id", "service_id", "client_id", "override"):
+    for required in ("start", "location_id", "service_id", "client_id", "staff_id", "override"):
         if required in changes and changes[required] is None:
             raise Invalid.field(required, "may not be null")
     appt = series_scope.change(ctx, ChangeAppointment(id, changes), scope)
