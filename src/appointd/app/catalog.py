@@ -142,7 +142,29 @@ def _build(kind: str, fields: dict[str, Any], account_id: int) -> Any:
         plain.setdefault("time_zone", "")
     if kind == "services":
         _service_values(plain)
+    if kind in ("staff", "clients"):
+        plain.setdefault("last_name", "")
+    _require_fields(cls, plain)
     return cls(id=0, account_id=account_id, **plain)
+
+
+def _require_fields(cls: type[Any], plain: dict[str, Any]) -> None:
+    """Refuse fields the entity does not have and name the required ones that are missing.
+
+    Faces validate their own bodies; this keeps any caller of the core from reaching the
+    dataclass constructor with a bad set of fields (a TypeError there would be a 500).
+    """
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    errors = [FieldError(name, "unknown field") for name in plain if name not in known]
+    errors += [
+        FieldError(name, "required")
+        for name, f in known.items()
+        if name not in ("id", "account_id")
+        and name not in plain
+        and f.default is dataclasses.MISSING
+        and f.default_factory is dataclasses.MISSING
+    ]
+    _raise(errors)
 
 
 def _apply(kind: str, current: Any, changes: dict[str, Any]) -> Any:
