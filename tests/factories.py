@@ -19,8 +19,13 @@ def create_location(api: Any, **fields: Any) -> dict[str, Any]:
 
 
 def create_staff(api: Any, location: dict[str, Any], **fields: Any) -> dict[str, Any]:
-    body = {"first_name": "Sam", "last_name": "Carter", "location_ids": [location["id"]],
-            "working_hours": WEEKDAYS_9_TO_5, **fields}
+    body = {
+        "first_name": "Sam",
+        "last_name": "Carter",
+        "location_ids": [location["id"]],
+        "working_hours": WEEKDAYS_9_TO_5,
+        **fields,
+    }
     return _created(api.post("/v1/staff", json=body))
 
 
@@ -50,7 +55,12 @@ def clinic(api: Any, *, time_zone: str = "Europe/London", **service_fields: Any)
 
 def book(api: Any, world: dict[str, Any], start: str, **fields: Any) -> Any:
     """POST an appointment for ``world`` (from :func:`clinic`); returns the raw response."""
-    body = {"location_id": world["location"]["id"], "service_id": world["service"]["id"],
-            "staff_id": world["staff"]["id"], "client_id": world["client"]["id"],
-            "start": start, **fields}
+    body = {
+        "location_id": world["location"]["id"],
+        "service_id": world["service"]["id"],
+        "staff_id": world["staff"]["id"],
+        "client_id": world["client"]["id"],
+        "start": start,
+        **fields,
+    }
     return api.post("/v1/appointments", json=body)

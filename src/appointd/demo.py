@@ -35,37 +35,82 @@ def ensure_demo(services: Services) -> str:
 
 
 def _populate(ctx: Context) -> None:
-    loc = catalog.create(ctx, "locations", {"name": "Riverside", "time_zone": "Europe/Berlin",
-                                            "address": "Uferstrasse 1, Berlin"})
+    loc = catalog.create(
+        ctx,
+        "locations",
+        {"name": "Riverside", "time_zone": "Europe/Berlin", "address": "Uferstrasse 1, Berlin"},
+    )
     room = catalog.create(ctx, "resources", {"name": "Treatment room 1", "location_id": loc.id})
     catalog.create(ctx, "resources", {"name": "Gym", "location_id": loc.id, "capacity": 8})
     people = [
-        catalog.create(ctx, "staff", {"first_name": first, "last_name": last,
-                                      "email": f"{first.lower()}@example.com",
-                                      "location_ids": [loc.id], "working_hours": WEEKDAYS})
+        catalog.create(
+            ctx,
+            "staff",
+            {
+                "first_name": first,
+                "last_name": last,
+                "email": f"{first.lower()}@example.com",
+                "location_ids": [loc.id],
+                "working_hours": WEEKDAYS,
+            },
+        )
         for first, last in [("Ana", "Berger"), ("Jonas", "Keller")]
     ]
-    assessment = catalog.create(ctx, "services", {
-        "name": "Initial assessment", "duration_minutes": 60, "buffer_after_minutes": 15,
-        "price": "80.00", "currency": "EUR", "staff_ids": [p.id for p in people],
-        "resource_ids": [room.id]})
-    follow_up = catalog.create(ctx, "services", {
-        "name": "Follow-up", "duration_minutes": 30, "price": "45.00", "currency": "EUR",
-        "staff_ids": [p.id for p in people]})
+    assessment = catalog.create(
+        ctx,
+        "services",
+        {
+            "name": "Initial assessment",
+            "duration_minutes": 60,
+            "buffer_after_minutes": 15,
+            "price": "80.00",
+            "currency": "EUR",
+            "staff_ids": [p.id for p in people],
+            "resource_ids": [room.id],
+        },
+    )
+    follow_up = catalog.create(
+        ctx,
+        "services",
+        {
+            "name": "Follow-up",
+            "duration_minutes": 30,
+            "price": "45.00",
+            "currency": "EUR",
+            "staff_ids": [p.id for p in people],
+        },
+    )
     clients = [
-        catalog.create(ctx, "clients", {"first_name": f, "last_name": last,
-                                        "email": f"{f.lower()}.{last.lower()}@example.org"})
+        catalog.create(
+            ctx,
+            "clients",
+            {
+                "first_name": f,
+                "last_name": last,
+                "email": f"{f.lower()}.{last.lower()}@example.org",
+            },
+        )
         for f, last in [("Mia", "Schulz"), ("Paul", "Wagner"), ("Lea", "Fischer")]
     ]
     tz = ZoneInfo(loc.time_zone)
     day = _next_weekday(date.today() + timedelta(days=1))
-    plan = [(people[0], assessment, clients[0], 9), (people[0], follow_up, clients[1], 11),
-            (people[1], follow_up, clients[2], 10)]
+    plan = [
+        (people[0], assessment, clients[0], 9),
+        (people[0], follow_up, clients[1], 11),
+        (people[1], follow_up, clients[2], 10),
+    ]
     for person, service, client, hour in plan:
         try:
-            appointments.book(ctx, BookAppointment(
-                location_id=loc.id, service_id=service.id, staff_id=person.id,
-                client_id=client.id, start=datetime(day.year, day.month, day.day, hour, tzinfo=tz)))
+            appointments.book(
+                ctx,
+                BookAppointment(
+                    location_id=loc.id,
+                    service_id=service.id,
+                    staff_id=person.id,
+                    client_id=client.id,
+                    start=datetime(day.year, day.month, day.day, hour, tzinfo=tz),
+                ),
+            )
         except (Conflict, Invalid):  # a demo day that happens to be odd is not worth failing for
             continue
 

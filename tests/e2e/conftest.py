@@ -31,8 +31,11 @@ class Server:
     def client_for_new_account(self, name: str = "race") -> httpx.Client:
         """An HTTP client authenticated as a fresh account of this server's database."""
         created = create_account(self.db.services, name)
-        return httpx.Client(base_url=self.base_url, timeout=60,
-                            headers={"Authorization": f"Bearer {created.api_key}"})
+        return httpx.Client(
+            base_url=self.base_url,
+            timeout=60,
+            headers={"Authorization": f"Bearer {created.api_key}"},
+        )
 
     def new_key(self, name: str = "race") -> str:
         return create_account(self.db.services, name).api_key
@@ -44,9 +47,24 @@ def server(db: Database) -> Iterator[Server]:
     port = _free_port()
     env = {**os.environ, "APPOINTD_DATABASE_URL": db.url, "APPOINTD_DB_POOL_SIZE": "20"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "appointd.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "2", "--no-access-log", "--log-level", "warning"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "appointd.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90

@@ -104,9 +104,7 @@ def _kinds(raw: str | None) -> list[AppointmentKind] | None:
     summary="List appointments",
 )
 def list_appointments(
-    from_: s.Instant | None = Query(
-        None, alias="from", description="overlapping from (RFC 3339)"
-    ),
+    from_: s.Instant | None = Query(None, alias="from", description="overlapping from (RFC 3339)"),
     to: s.Instant | None = Query(None, description="overlapping until (RFC 3339)"),
     staff_id: str | None = Query(None, description="id or comma list"),
     location_id: str | None = Query(None),
