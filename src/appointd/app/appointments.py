@@ -112,22 +112,31 @@ def book(ctx: Context, cmd: BookAppointment) -> Appointment:
         from appointd.app import classes  # imported here: classes builds on this module
 
         return classes.take_seats(ctx, cmd)
-    with guard_overlaps(ctx, cmd), ctx.uow() as uow:
-        placement = resolve(uow, cmd)
-        if placement.staff is None and cmd.class_session_id is None:
-            placement.staff = assign(
-                uow,
-                ctx,
-                service=placement.service,
-                location=placement.location,
-                tz=placement.tz,
-                spans=placement.spans,
-                exclude=[s.id for s in placement.additional],
-                override=placement.override,
-            )
-        appt = place(uow, ctx, cmd, placement)
-        uow.commit()
-    return appt
+    # An assigned staff member can be taken by a concurrent booking between our check and our
+    # insert (PostgreSQL's exclusion constraint then refuses ours): choose again, twice at most.
+    attempts = 3 if cmd.staff_id is None else 1
+    for attempt in range(1, attempts + 1):
+        try:
+            with guard_overlaps(ctx, cmd), ctx.uow() as uow:
+                placement = resolve(uow, cmd)
+                if placement.staff is None:
+                    placement.staff = assign(
+                        uow,
+                        ctx,
+                        service=placement.service,
+                        location=placement.location,
+                        tz=placement.tz,
+                        spans=placement.spans,
+                        exclude=[s.id for s in placement.additional],
+                        override=placement.override,
+                    )
+                appt = place(uow, ctx, cmd, placement)
+                uow.commit()
+            return appt
+        except SlotTaken as exc:
+            if attempt == attempts or not isinstance(exc.__cause__, IntegrityError):
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def resolve(uow: UnitOfWork, cmd: BookAppointment) -> Placement:

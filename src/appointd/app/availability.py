@@ -1,9 +1,10 @@
 """Availability search: the free slots of a service at a location over a window of dates.
 
 One read-only unit of work and a fixed number of statements whatever the number of staff or
-days: account defaults, service, location, staff, their date overrides, the resources the
-service needs, and the busy spans of all of them (or, for a class, its sessions). The slot
-search itself is :func:`appointd.domain.availability.search`, pure and on integer seconds.
+days: the service, the location and the account's defaults (one statement), the staff, their
+date overrides, the resources the service needs (if any), and the busy spans of all of them in
+one aggregated statement; for a class, its sessions instead. The slot search itself is
+:func:`appointd.domain.availability.search`, pure and on integer seconds.
 """
 
 from __future__ import annotations
@@ -127,9 +128,9 @@ def prepare(
     uow: UnitOfWork, ctx: Context, q: AvailabilityQuery, requested_tz: ZoneInfo | None
 ) -> Prepared:
     """Load everything the search needs in a fixed number of statements."""
-    account = uow.accounts.get(ctx.account_id)
-    service = _service(uow, q.service_id)
-    location = _location(uow, q.location_id)
+    account, service, location = uow.availability.subject(q.service_id, q.location_id)
+    service = _service(service, q.service_id)
+    location = _location(location, q.location_id)
     tz = requested_tz or zone(location.time_zone)
     bounds = slots.day_bounds(q.first, q.last, tz)
     rules = _rules(ctx, service, account, q, bounds)
@@ -173,8 +174,7 @@ def prepare(
     )
 
 
-def _service(uow: UnitOfWork, service_id: int) -> Service:
-    service = uow.services.get(service_id)
+def _service(service: Service | None, service_id: int) -> Service:
     if service is None:
         raise NotFound("service", service_id, "service_id")
     if service.archived_at is not None:
@@ -182,8 +182,7 @@ def _service(uow: UnitOfWork, service_id: int) -> Service:
     return service
 
 
-def _location(uow: UnitOfWork, location_id: int) -> Location:
-    location = uow.locations.get(location_id)
+def _location(location: Location | None, location_id: int) -> Location:
     if location is None:
         raise NotFound("location", location_id, "location_id")
     if location.archived_at is not None:

@@ -11,12 +11,14 @@ import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
 from appointd.asgi import create_app
+from appointd.faces.native.routes.availability import _Stamps
 from appointd.store import tables
 from tests.conftest import Api, Database, StatementCounter, new_api
 from tests.factories import (
@@ -311,35 +313,41 @@ def test_mode_any_and_all_over_a_staff_list(api):
     assert times(only_b)[0] == "09:30"
 
 
-def test_a_class_lists_its_scheduled_sessions_with_seats_left(api, db):
+def test_a_class_lists_its_scheduled_sessions_with_seats_left(api):
     world = clinic(api, kind="class", capacity=10, duration_minutes=60)
-    other_service = create_service(api, kind="class", capacity=5)
+    other_class = create_service(api, kind="class", capacity=5)
     sid, loc = world["staff"]["id"], world["location"]["id"]
 
-    def session(service_id: int, hour: int, capacity: int, taken: int, **kw: Any) -> int:
-        now = datetime(2029, 12, 1, tzinfo=UTC)
-        with db.engine.begin() as conn:
-            row = {
-                "account_id": api.account_id,
+    def session(service_id: int, hour: int, capacity: int, seats: int = 0) -> int:
+        created = api.post(
+            "/v1/class-sessions",
+            json={
                 "service_id": service_id,
                 "staff_id": sid,
                 "location_id": loc,
-                "start_at": datetime(2030, 1, 7, hour, tzinfo=UTC),
-                "end_at": datetime(2030, 1, 7, hour + 1, tzinfo=UTC),
+                "start": f"2030-01-07T{hour:02d}:00:00Z",
+                "end": f"2030-01-07T{hour + 1:02d}:00:00Z",
                 "capacity": capacity,
-                "seats_taken": taken,
-                "created_at": now,
-                "updated_at": now,
-                **kw,
-            }
-            result = conn.execute(insert(tables.class_sessions).values(row))
-            return int(result.inserted_primary_key[0])
+            },
+        )
+        assert created.status_code == 201, created.text
+        if seats:
+            taken = api.post(
+                "/v1/appointments",
+                json={
+                    "client_id": world["client"]["id"],
+                    "class_session_id": created.json()["id"],
+                    "seats": seats,
+                },
+            )
+            assert taken.status_code == 201, taken.text
+        return int(created.json()["id"])
 
-    open_one = session(world["service"]["id"], 10, 10, 3)
-    session(world["service"]["id"], 12, 4, 4)  # full
-    session(world["service"]["id"], 14, 4, 0, status="cancelled")
-    session(world["service"]["id"], 15, 4, 0, archived_at=datetime(2029, 12, 1, tzinfo=UTC))
-    session(other_service["id"], 11, 5, 0)
+    open_one = session(world["service"]["id"], 10, 10, seats=3)
+    session(world["service"]["id"], 12, 4, seats=4)  # full
+    cancelled = session(world["service"]["id"], 14, 4)
+    assert api.delete(f"/v1/class-sessions/{cancelled}").status_code == 204
+    session(other_class["id"], 15, 5)
     body = ok(available(api, world, MONDAY))
     assert [s for d in body["days"] for s in d["slots"]] == [
         {
@@ -351,6 +359,10 @@ def test_a_class_lists_its_scheduled_sessions_with_seats_left(api, db):
             "seats_left": 7,
         }
     ]
+    # The sessions are the staff member's busy time for ordinary services too.
+    plain = {**world, "service": create_service(api, staff_ids=[sid], duration_minutes=60)}
+    hours = times(ok(available(api, plain, MONDAY)))
+    assert hours == ["09:00", "11:00", "13:00", "14:00", "16:00"]
 
 
 # -- DST ----------------------------------------------------------------------------------------
@@ -487,3 +499,12 @@ def test_the_number_of_statements_does_not_grow_with_staff_or_days(
     assert len(body["days"][6]["slots"][0]["staff_ids"]) == 10
     assert one.count == many.count, (one.statements, many.statements)
     assert one.count <= 8, one.statements
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "America/New_York", "Australia/Lord_Howe"])
+def test_slot_times_are_written_exactly_as_isoformat_would_across_a_year(zone):
+    tz = ZoneInfo(zone)
+    stamp = _Stamps(tz)
+    start = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp())
+    for epoch in range(start, start + 366 * 86400, 1799):  # drifts through every minute
+        assert stamp(epoch) == datetime.fromtimestamp(epoch, tz).isoformat()

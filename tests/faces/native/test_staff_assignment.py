@@ -7,14 +7,19 @@ first), then lowest id. 2030-01-07 is a Monday; the location is in Europe/London
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from appointd.app import appointments
+from appointd.app.commands import BookAppointment
 from appointd.asgi import create_app
+from appointd.domain.errors import SlotTaken
 from tests.conftest import Api, Database, StatementCounter, new_api
 from tests.factories import create_client, create_location, create_service, create_staff
 
@@ -174,3 +179,34 @@ def test_the_number_of_statements_does_not_grow_with_the_number_of_staff(api, db
     with StatementCounter(db.engine) as many:
         assert assigned(other, big, MONDAY_10) == big["ids"][5]
     assert one.count == many.count, (one.statements, many.statements)
+
+
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+def test_concurrent_bookings_without_staff_spread_over_the_free_staff(api, db):
+    """On PostgreSQL racing bookings all choose the same staff member first; the losers are
+    refused by the exclusion constraint and choose again, so every staff member is booked."""
+    world = team(api, 3)
+    ctx = api.context()
+    racers = 9
+    barrier = threading.Barrier(racers)
+    command = BookAppointment(
+        location_id=world["location"]["id"],
+        service_id=world["service"]["id"],
+        client_id=world["client"]["id"],
+        start=datetime(2030, 1, 7, 10, tzinfo=UTC),
+    )
+
+    def race(_: int) -> int | str:
+        barrier.wait()
+        try:
+            staff_id = appointments.book(ctx, dataclasses.replace(command)).staff_id
+        except SlotTaken:
+            return "taken"
+        assert staff_id is not None
+        return staff_id
+
+    with ThreadPoolExecutor(max_workers=racers) as pool:
+        outcomes = list(pool.map(race, range(racers)))
+    booked = sorted(o for o in outcomes if isinstance(o, int))
+    assert booked == sorted(world["ids"]), outcomes
+    assert outcomes.count("taken") == racers - 3

@@ -7,6 +7,7 @@ works in; a start is rounded down and an end up to the second, so rounding never
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Iterable, Sequence
@@ -31,11 +32,12 @@ from sqlalchemy import (
 
 from appointd.domain.assignment import StaffLoad
 from appointd.domain.availability import Session, Span
-from appointd.domain.model import AppointmentKind, Staff
+from appointd.domain.model import Account, AppointmentKind, Location, Service, Staff
 from appointd.domain.status import Status
 from appointd.domain.working_hours import TimeRange, WorkingWeek, parse_ranges
 from appointd.store import tables
 from appointd.store.repositories.base import Repository
+from appointd.store.repositories.catalog import ServiceRepository
 
 Subject = tuple[str, int]
 HOLDING = sorted(s.value for s in Status if s.holding)
@@ -118,7 +120,64 @@ _OVERRIDES = select(
 )
 
 
+def _prefixed(table: Any, prefix: str) -> list[Any]:
+    return [c.label(f"{prefix}{c.name}") for c in table.c]
+
+
+_SUBJECT = (
+    select(
+        tables.accounts.c.default_min_notice_minutes,
+        tables.accounts.c.default_max_advance_days,
+        *_prefixed(tables.services, "s_"),
+        *_prefixed(tables.locations, "l_"),
+    )
+    .select_from(
+        tables.accounts.outerjoin(
+            tables.services,
+            and_(
+                tables.services.c.account_id == tables.accounts.c.id,
+                tables.services.c.id == bindparam("service_id"),
+            ),
+        ).outerjoin(
+            tables.locations,
+            and_(
+                tables.locations.c.account_id == tables.accounts.c.id,
+                tables.locations.c.id == bindparam("location_id"),
+            ),
+        )
+    )
+    .where(tables.accounts.c.id == bindparam("account_id"))
+)
+
+
 class AvailabilityRepository(Repository):
+    def subject(
+        self, service_id: int, location_id: int
+    ) -> tuple[Account | None, Service | None, Location | None]:
+        """The account's booking-window defaults, the service and the location, in one
+        statement; ``None`` for what this account does not have."""
+        row = self.conn.execute(
+            _SUBJECT,
+            {"account_id": self.account_id, "service_id": service_id, "location_id": location_id},
+        ).first()
+        if row is None:
+            return None, None, None
+        values = row._mapping
+        account = Account(
+            self.account_id,
+            "",
+            default_min_notice_minutes=values["default_min_notice_minutes"],
+            default_max_advance_days=values["default_max_advance_days"],
+        )
+        service = location = None
+        if values["s_id"] is not None:
+            service = ServiceRepository(self.conn, self.account_id).decode(
+                _fields(Service, values, "s_")
+            )
+        if values["l_id"] is not None:
+            location = Location(**_fields(Location, values, "l_"))
+        return account, service, location
+
     def active_staff(self) -> list[Staff]:
         """Every staff member of the account who is not archived, ascending by id."""
         rows = self.conn.execute(_ACTIVE_STAFF, {"account_id": self.account_id})
@@ -283,3 +342,12 @@ def _as_utc(value: Any) -> datetime | None:
         return None
     at: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+def _fields(entity: Any, values: Any, prefix: str) -> dict[str, Any]:
+    """The dataclass fields of ``entity`` found among the ``prefix``-ed columns of a row."""
+    return {
+        f.name: values[prefix + f.name]
+        for f in dataclasses.fields(entity)
+        if prefix + f.name in values
+    }

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -19,6 +18,7 @@ from appointd.faces.native.routes.common import errors
 from appointd.faces.native.schemas import MAX_ID
 
 router = APIRouter(tags=["availability"])
+EPOCH = date(1970, 1, 1)
 
 
 class SlotOut(BaseModel):
@@ -111,25 +111,67 @@ def get_availability(
             step_minutes=step_minutes,
         ),
     )
-    # Built by hand rather than through the response model: a 50-staff month has thousands
-    # of ids, and validating them again costs more than the search. AvailabilityOut documents it.
-    body = {"time_zone": found.tz.key, "days": list(_days(found.days, found.tz))}
-    return Response(json.dumps(body, separators=(",", ":")), media_type="application/json")
+    # Written by hand rather than through the response model: a 50-staff month has thousands
+    # of ids, and validating and encoding them again costs more than the search itself.
+    # AvailabilityOut documents the shape.
+    return Response(_document(found.days, found.tz), media_type="application/json")
 
 
-def _days(days: list[Day], tz: ZoneInfo) -> Iterator[dict[str, object]]:
-    for day in days:
-        yield {"date": day.date.isoformat(), "slots": [_slot(s, tz) for s in day.slots]}
+def _document(days: list[Day], tz: ZoneInfo) -> str:
+    """The JSON text of :class:`AvailabilityOut`. Slots of one search share a few id lists
+    and clock times, so each is encoded once and the slots are joined from the pieces."""
+    stamp = _Stamps(tz)
+    ids: dict[tuple[int, ...], str] = {}
+
+    def array(values: tuple[int, ...]) -> str:
+        text = ids.get(values)
+        if text is None:
+            text = ids[values] = json.dumps(values, separators=(",", ":"))
+        return text
+
+    def slot(s: Slot) -> str:
+        text = (
+            f'{{"start":"{stamp(s.start)}","end":"{stamp(s.end)}",'
+            f'"staff_ids":{array(s.staff_ids)},"resource_ids":{array(s.resource_ids)}'
+        )
+        if s.class_session_id is not None:
+            text += f',"class_session_id":{s.class_session_id},"seats_left":{s.seats_left}'
+        return text + "}"
+
+    rendered = ",".join(
+        f'{{"date":"{d.date.isoformat()}","slots":[{",".join(slot(s) for s in d.slots)}]}}'
+        for d in days
+    )
+    return f'{{"time_zone":{json.dumps(tz.key)},"days":[{rendered}]}}'
 
 
-def _slot(slot: Slot, tz: ZoneInfo) -> dict[str, object]:
-    out: dict[str, object] = {
-        "start": datetime.fromtimestamp(slot.start, tz).isoformat(),
-        "end": datetime.fromtimestamp(slot.end, tz).isoformat(),
-        "staff_ids": list(slot.staff_ids),
-        "resource_ids": list(slot.resource_ids),
-    }
-    if slot.class_session_id is not None:
-        out["class_session_id"] = slot.class_session_id
-        out["seats_left"] = slot.seats_left
-    return out
+class _Stamps:
+    """RFC 3339 text of epoch seconds in ``tz``, as ``datetime.isoformat`` writes it.
+
+    ``isoformat`` costs more than the whole slot search of a small calendar; slot times repeat
+    every day, so the date, time-of-day and offset texts are each made once and joined.
+    """
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+        self.dates: dict[int, str] = {}
+        self.times: dict[int, str] = {}
+        self.offsets: dict[timedelta | None, tuple[int, str]] = {}
+
+    def __call__(self, epoch: int) -> str:
+        delta = datetime.fromtimestamp(epoch, self.tz).utcoffset()
+        found = self.offsets.get(delta)
+        if found is None:
+            shift = int(delta.total_seconds()) if delta is not None else 0
+            text = datetime.fromtimestamp(epoch, self.tz).isoformat()
+            found = self.offsets[delta] = (shift, text[19:])  # "+01:00" after "...THH:MM:SS"
+        shift, suffix = found
+        day, second = divmod(epoch + shift, 86400)
+        date_text = self.dates.get(day)
+        if date_text is None:
+            date_text = self.dates[day] = (EPOCH + timedelta(days=day)).isoformat()
+        time_text = self.times.get(second)
+        if time_text is None:
+            hours, rest = divmod(second, 3600)
+            time_text = self.times[second] = f"T{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+        return date_text + time_text + suffix
