@@ -284,25 +284,25 @@ def check_and_block(
     return wanted
 
 
-def place(uow: UnitOfWork, ctx: Context, cmd: BookAppointment, p: Placement) -> Appointment:
-    """Check ``p`` and write it as a new appointment with its blocks, history and event."""
-    # The intent or waitlist entry the booking uses is row-locked and checked before writing.
-    local_day = p.spans.client.start.astimezone(p.tz).date()
-    intent = intents.check_booking(uow, ctx, cmd.intent_id, cmd.client_id, local_day)
-    entry = waitlist.check_booking(uow, cmd.waitlist_entry_id, cmd.client_id)
-    blocks = check_and_block(uow, ctx, p)
+def new_appointment(
+    ctx: Context, cmd: BookAppointment, p: Placement, spans: booking.Spans, **fields: Any
+) -> Appointment:
+    """The unsaved appointment ``cmd`` books with placement ``p`` at ``spans``.
+
+    ``fields`` sets what only some bookings carry (series index, intent, waitlist entry).
+    """
     now = ctx.now()
-    appt = Appointment(
+    return Appointment(
         id=0,
         account_id=ctx.account_id,
         location_id=p.location.id,
         service_id=p.service.id,
         staff_id=p.staff.id if p.staff else None,
         client_id=cmd.client_id,
-        start=p.spans.client.start,
-        end=p.spans.client.end,
-        busy_start=p.spans.busy.start,
-        busy_end=p.spans.busy.end,
+        start=spans.client.start,
+        end=spans.client.end,
+        busy_start=spans.busy.start,
+        busy_end=spans.busy.end,
         status=cmd.status,
         additional_staff_ids=[s.id for s in p.additional],
         resource_ids=[r.id for r in p.resources],
@@ -311,10 +311,22 @@ def place(uow: UnitOfWork, ctx: Context, cmd: BookAppointment, p: Placement) -> 
         override=p.override,
         source=ctx.caller.source,
         extra=dict(cmd.extra),
-        intent_id=cmd.intent_id,
-        waitlist_entry_id=cmd.waitlist_entry_id,
         created_at=now,
         updated_at=now,
+        **fields,
+    )
+
+
+def place(uow: UnitOfWork, ctx: Context, cmd: BookAppointment, p: Placement) -> Appointment:
+    """Check ``p`` and write it as a new appointment with its blocks, history and event."""
+    # The intent or waitlist entry the booking uses is row-locked and checked before writing.
+    local_day = p.spans.client.start.astimezone(p.tz).date()
+    intent = intents.check_booking(uow, ctx, cmd.intent_id, cmd.client_id, local_day)
+    entry = waitlist.check_booking(uow, cmd.waitlist_entry_id, cmd.client_id)
+    blocks = check_and_block(uow, ctx, p)
+    now = ctx.now()
+    appt = new_appointment(
+        ctx, cmd, p, p.spans, intent_id=cmd.intent_id, waitlist_entry_id=cmd.waitlist_entry_id
     )
     uow.appointments.add(appt)
     for b in blocks:

@@ -184,30 +184,8 @@ def _appointment(
     ctx: Context, cmd: BookAppointment, p: Placement, occ: Planned, series_id: int
 ) -> Appointment:
     assert occ.spans is not None  # accepted occurrences have an instant
-    now = ctx.now()
-    return Appointment(
-        id=0,
-        account_id=ctx.account_id,
-        location_id=p.location.id,
-        service_id=p.service.id,
-        staff_id=p.staff.id if p.staff else None,
-        client_id=cmd.client_id,
-        start=occ.spans.client.start,
-        end=occ.spans.client.end,
-        busy_start=occ.spans.busy.start,
-        busy_end=occ.spans.busy.end,
-        status=cmd.status,
-        additional_staff_ids=[s.id for s in p.additional],
-        resource_ids=[r.id for r in p.resources],
-        coordinator_staff_id=cmd.coordinator_staff_id,
-        notes=cmd.notes,
-        override=p.override,
-        series_id=series_id,
-        series_index=occ.index,
-        source=ctx.caller.source,
-        extra=dict(cmd.extra),
-        created_at=now,
-        updated_at=now,
+    return appointments.new_appointment(
+        ctx, cmd, p, occ.spans, series_id=series_id, series_index=occ.index
     )
 
 

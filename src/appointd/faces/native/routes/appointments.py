@@ -17,7 +17,7 @@ from appointd.domain.wallclock import as_utc
 from appointd.faces.native import render
 from appointd.faces.native import schemas as s
 from appointd.faces.native.auth import context
-from appointd.faces.native.routes.common import Paging, errors, paging
+from appointd.faces.native.routes.common import Paging, enum_list, errors, id_list, paging
 from appointd.faces.native.routes.series import SeriesOut, series_document
 from appointd.store.repositories.appointments import SORTS, AppointmentFilter
 
@@ -62,27 +62,6 @@ def book(payload: s.AppointmentIn, ctx: Context = Depends(context)) -> s.Appoint
         return series_document(series_cases.book(ctx, BookAppointment(**data)))
     appt = appointments.book(ctx, BookAppointment(**data))
     return render.appointment(appt)
-
-
-def _ids(raw: str | None, field: str) -> list[int] | None:
-    if raw is None or raw == "":
-        return None
-    try:
-        ids = [int(x) for x in raw.split(",") if x.strip()]
-    except ValueError:
-        ids = [0]
-    if not all(1 <= i <= s.MAX_ID for i in ids):
-        raise Invalid.field(field, "expected an id or a comma-separated list of ids")
-    return ids
-
-
-def _statuses(raw: str | None) -> list[Status] | None:
-    if not raw:
-        return None
-    try:
-        return [Status(x.strip()) for x in raw.split(",") if x.strip()]
-    except ValueError:
-        raise Invalid.field("status", "unknown status; one of " + ", ".join(Status)) from None
 
 
 def _kinds(raw: str | None) -> list[AppointmentKind] | None:
@@ -132,12 +111,12 @@ def list_appointments(
         AppointmentFilter(
             start=start,
             end=end,
-            staff_ids=_ids(staff_id, "staff_id"),
-            location_ids=_ids(location_id, "location_id"),
-            service_ids=_ids(service_id, "service_id"),
-            client_ids=_ids(client_id, "client_id"),
-            resource_ids=_ids(resource_id, "resource_id"),
-            statuses=_statuses(status),
+            staff_ids=id_list(staff_id, "staff_id"),
+            location_ids=id_list(location_id, "location_id"),
+            service_ids=id_list(service_id, "service_id"),
+            client_ids=id_list(client_id, "client_id"),
+            resource_ids=id_list(resource_id, "resource_id"),
+            statuses=enum_list(status, Status, "status"),
             kinds=_kinds(kind),
             include_archived=include_archived,
             sort=sort,

@@ -12,9 +12,8 @@ from pydantic import BaseModel, Field
 from appointd.app import availability
 from appointd.app.context import Context
 from appointd.domain.availability import Day, Slot
-from appointd.domain.errors import Invalid
 from appointd.faces.native.auth import context
-from appointd.faces.native.routes.common import errors
+from appointd.faces.native.routes.common import errors, id_list
 from appointd.faces.native.schemas import MAX_ID
 
 router = APIRouter(tags=["availability"])
@@ -38,18 +37,6 @@ class DayOut(BaseModel):
 class AvailabilityOut(BaseModel):
     time_zone: str
     days: list[DayOut]
-
-
-def _ids(raw: str | None) -> list[int] | None:
-    if raw is None:
-        return None
-    try:
-        ids = [int(x) for x in raw.split(",") if x.strip()]
-    except ValueError:
-        ids = [0]
-    if not all(1 <= i <= MAX_ID for i in ids):
-        raise Invalid.field("staff_id", "expected an id or a comma-separated list of ids")
-    return ids
 
 
 @router.get(
@@ -105,7 +92,7 @@ def get_availability(
             location_id=location_id,
             first=from_,
             last=to,
-            staff_ids=_ids(staff_id),
+            staff_ids=id_list(staff_id, "staff_id"),
             mode=mode,
             time_zone=time_zone,
             step_minutes=step_minutes,

@@ -1,14 +1,18 @@
-"""Pieces every native router shares: error responses for OpenAPI and pagination parameters."""
+"""Pieces every native router shares: OpenAPI error responses, paging and list parameters."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from fastapi import Query, Request
 
+from appointd.domain.errors import Invalid
 from appointd.faces.native.auth import services_of
-from appointd.faces.native.schemas import Problem
+from appointd.faces.native.schemas import MAX_ID, Problem
+
+E = TypeVar("E", bound=StrEnum)
 
 
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -42,3 +46,30 @@ def paging(
 ) -> Paging:
     cap = services_of(request).settings.max_page_size
     return Paging(min(limit, cap), offset)
+
+
+def id_list(raw: str | None, field: str) -> list[int] | None:
+    """Ids from a ``1,2,3`` query parameter; ``None`` when the parameter was not given.
+
+    Anything else (an empty value, a non-number, an id outside 1..2^63-1) is 422 naming
+    ``field``.
+    """
+    if raw is None:
+        return None
+    try:
+        ids = [int(x) for x in raw.split(",") if x.strip()]
+    except ValueError:
+        ids = []
+    if not ids or not all(1 <= i <= MAX_ID for i in ids):
+        raise Invalid.field(field, "expected an id or a comma-separated list of ids")
+    return ids
+
+
+def enum_list(raw: str | None, enum: type[E], field: str) -> list[E] | None:
+    """Members of ``enum`` from a ``a,b`` query parameter; ``None`` when not given or empty."""
+    if not raw:
+        return None
+    try:
+        return [enum(x.strip()) for x in raw.split(",") if x.strip()]
+    except ValueError:
+        raise Invalid.field(field, "one of " + ", ".join(e.value for e in enum)) from None

@@ -15,13 +15,12 @@ from pydantic import Field, StrictInt, StrictStr
 
 from appointd.app import holds, waitlist
 from appointd.app.context import Context
-from appointd.domain.errors import Invalid
 from appointd.domain.waitlist import EntryStatus, WaitlistEntry
 from appointd.faces.native import render
 from appointd.faces.native import schemas as s
 from appointd.faces.native.auth import context
 from appointd.faces.native.dates import IsoDate
-from appointd.faces.native.routes.common import Paging, errors, paging
+from appointd.faces.native.routes.common import Paging, enum_list, errors, id_list, paging
 from appointd.store.repositories.waitlist import WaitlistFilter
 
 router = APIRouter(tags=["waitlist"])
@@ -106,27 +105,6 @@ def create_entry(payload: WaitlistEntryIn, ctx: Context = Depends(context)) -> W
     return _out(waitlist.create(ctx, **payload.model_dump()))
 
 
-def _ids(raw: str | None, field: str) -> list[int] | None:
-    if not raw:
-        return None
-    try:
-        ids = [int(x) for x in raw.split(",") if x.strip()]
-    except ValueError:
-        ids = [0]
-    if not all(1 <= i <= s.MAX_ID for i in ids):
-        raise Invalid.field(field, "expected an id or a comma-separated list of ids")
-    return ids
-
-
-def _statuses(raw: str | None) -> list[EntryStatus] | None:
-    if not raw:
-        return None
-    try:
-        return [EntryStatus(x.strip()) for x in raw.split(",") if x.strip()]
-    except ValueError:
-        raise Invalid.field("status", "one of " + ", ".join(EntryStatus)) from None
-
-
 @router.get(
     "/waitlist",
     response_model=s.ListOf[WaitlistEntryOut],
@@ -145,11 +123,11 @@ def list_entries(
     found = waitlist.search(
         ctx,
         WaitlistFilter(
-            client_ids=_ids(client_id, "client_id"),
-            service_ids=_ids(service_id, "service_id"),
-            location_ids=_ids(location_id, "location_id"),
-            staff_ids=_ids(staff_id, "staff_id"),
-            statuses=_statuses(status),
+            client_ids=id_list(client_id, "client_id"),
+            service_ids=id_list(service_id, "service_id"),
+            location_ids=id_list(location_id, "location_id"),
+            staff_ids=id_list(staff_id, "staff_id"),
+            statuses=enum_list(status, EntryStatus, "status"),
             limit=page.limit,
             offset=page.offset,
         ),
