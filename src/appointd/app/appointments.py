@@ -551,17 +551,30 @@ def record(
     changes: dict[str, Any] | None = None,
 ) -> None:
     uow.appointments.record(
-        HistoryEntry(
-            appointment_id=appt.id,
-            at=ctx.now(),
-            action=action,
-            actor=ctx.caller.actor,
-            source=ctx.caller.source,
-            from_status=from_status,
-            to_status=to_status,
-            reason=reason,
-            changes=changes or {},
-        )
+        history_entry(ctx, appt, action, from_status, to_status, reason, changes)
+    )
+
+
+def history_entry(
+    ctx: Context,
+    appt: Appointment,
+    action: str,
+    from_status: str | None,
+    to_status: str | None,
+    reason: str | None = None,
+    changes: dict[str, Any] | None = None,
+) -> HistoryEntry:
+    """One change of ``appt``, stamped with the caller, the face and the time."""
+    return HistoryEntry(
+        appointment_id=appt.id,
+        at=ctx.now(),
+        action=action,
+        actor=ctx.caller.actor,
+        source=ctx.caller.source,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        changes=changes or {},
     )
 
 

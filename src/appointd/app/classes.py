@@ -24,10 +24,9 @@ from datetime import datetime
 from typing import Any
 
 from appointd.app import appointments, intents, waitlist
-from appointd.app.appointments import guard_overlaps, payload
+from appointd.app.appointments import guard_overlaps, history_entry, payload
 from appointd.app.commands import BookAppointment
 from appointd.app.context import Context
-from appointd.app.series import history_entry
 from appointd.domain import classes as rules
 from appointd.domain.classes import ClassSession, SessionStatus
 from appointd.domain.errors import CapacityExceeded, Conflict, FieldError, Invalid, NotFound

@@ -134,7 +134,7 @@ def _check_holdable(appt: Appointment) -> None:
 
 def _open_entries(uow: UnitOfWork, ids: list[int], ctx: Context) -> list[WaitlistEntry]:
     """The named entries, locked, each open for an invitation; refusals name ``offer_to``."""
-    found = uow.waitlist.for_update(ids)
+    found = uow.waitlist.many_for_update(ids)
     for ident in ids:
         if ident not in found:
             raise NotFound("waitlist entry", ident, "offer_to")
@@ -200,7 +200,7 @@ def claim(ctx: Context, entry_id: int) -> tuple[WaitlistEntry, Appointment]:
             if seen.hold_appointment_id is not None
             else None
         )
-        entry = uow.waitlist.for_update([entry_id])[entry_id]
+        entry = uow.waitlist.many_for_update([entry_id])[entry_id]
         if entry.hold_appointment_id != seen.hold_appointment_id:
             raise Conflict(f"waitlist entry {entry_id} changed meanwhile; try again")
         now = ctx.now()

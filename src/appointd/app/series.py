@@ -24,17 +24,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from appointd.app import appointments
-from appointd.app.appointments import (
-    Placement,
-    guard_overlaps,
-    payload,
-)
+from appointd.app.appointments import Placement, guard_overlaps, history_entry, payload
 from appointd.app.commands import BookAppointment
 from appointd.app.context import Context
 from appointd.domain import booking, occurrences, recurrence
 from appointd.domain.errors import Invalid, NotFound
 from appointd.domain.events import EventType
-from appointd.domain.model import Appointment, Event, HistoryEntry, Resource, Staff
+from appointd.domain.model import Appointment, Event, Resource, Staff
 from appointd.domain.occurrences import Planned, Refusal
 from appointd.domain.recurrence import Series
 from appointd.domain.status import INITIAL
@@ -234,26 +230,3 @@ def get(ctx: Context, series_id: int, *, include_archived: bool = False) -> Seri
 def wall_time(moment: datetime, tz: ZoneInfo) -> datetime:
     """The naive wall time of ``moment`` in ``tz``."""
     return moment.astimezone(tz).replace(tzinfo=None)
-
-
-def history_entry(
-    ctx: Context,
-    appt: Appointment,
-    action: str,
-    from_status: str | None,
-    to_status: str | None,
-    reason: str | None = None,
-    changes: dict[str, Any] | None = None,
-) -> HistoryEntry:
-    """One history entry stamped with the caller, for the bulk writes of many appointments."""
-    return HistoryEntry(
-        appointment_id=appt.id,
-        at=ctx.now(),
-        action=action,
-        actor=ctx.caller.actor,
-        source=ctx.caller.source,
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason,
-        changes=changes or {},
-    )

@@ -24,12 +24,13 @@ from appointd.app.appointments import (
     Placement,
     as_command,
     guard_overlaps,
+    history_entry,
     payload,
     snapshot,
 )
 from appointd.app.commands import BookAppointment, ChangeAppointment
 from appointd.app.context import Context
-from appointd.app.series import decide, history_entry, people_of, plan_occurrence, wall_time
+from appointd.app.series import decide, people_of, plan_occurrence, wall_time
 from appointd.domain import booking, occurrences
 from appointd.domain.errors import Invalid, NotFound
 from appointd.domain.events import EventType

@@ -100,7 +100,7 @@ def search(ctx: Context, f: WaitlistFilter) -> Page[WaitlistEntry]:
 def cancel(ctx: Context, entry_id: int) -> WaitlistEntry:
     """Take the entry off the waitlist (idempotent); a booked entry is a 409."""
     with ctx.uow() as uow:
-        entry = uow.waitlist.for_update([entry_id]).get(entry_id)
+        entry = uow.waitlist.many_for_update([entry_id]).get(entry_id)
         if entry is None:
             raise NotFound("waitlist entry", entry_id)
         rules.cancel(entry, ctx.now())
@@ -153,7 +153,7 @@ def check_booking(
     """The waitlist entry a booking names, locked and checked; ``None`` when it names none."""
     if entry_id is None:
         return None
-    entry = uow.waitlist.for_update([entry_id]).get(entry_id)
+    entry = uow.waitlist.many_for_update([entry_id]).get(entry_id)
     if entry is None:
         raise NotFound("waitlist entry", entry_id, "waitlist_entry_id")
     rules.check_booking_from(entry, client_id)

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 from appointd.domain.model import Appointment, AppointmentKind, HistoryEntry
 from appointd.domain.status import Status
 from appointd.store import tables
-from appointd.store.repositories.base import Page, TableRepository, storable
+from appointd.store.repositories.base import Page, TableRepository
 
 
 @dataclass(slots=True)
@@ -90,16 +90,6 @@ class AppointmentRepository(TableRepository[Appointment]):
                     for r in sorted(set(appt.resource_ids))
                 ],
             )
-
-    def for_update(self, id: int) -> Appointment | None:
-        """The appointment, row-locked on PostgreSQL until the transaction ends."""
-        if not storable(id):
-            return None
-        query = self._scoped().where(self.table.c.id == id)
-        if self.conn.dialect.name == "postgresql":
-            query = query.with_for_update()
-        row = self.conn.execute(query).first()
-        return None if row is None else self.to_entity(row)
 
     def search(self, f: AppointmentFilter) -> Page[Appointment]:
         t = self.table

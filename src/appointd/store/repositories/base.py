@@ -98,6 +98,19 @@ class TableRepository(Repository, Generic[E]):
         row = self.conn.execute(query, {"account_id": self.account_id, "id": id}).first()
         return None if row is None else self.to_entity(row)
 
+    def for_update(self, id: int) -> E | None:
+        """Like :meth:`get`, row-locked on PostgreSQL until the transaction ends.
+
+        SQLite needs no lock: its write transactions run one at a time.
+        """
+        if not storable(id):
+            return None
+        query = self._scoped().where(self.table.c.id == id)
+        if self.conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = self.conn.execute(query).first()
+        return None if row is None else self.to_entity(row)
+
     def get_many(self, ids: Iterable[int]) -> dict[int, E]:
         wanted = sorted(i for i in set(ids) if storable(i))
         if not wanted:

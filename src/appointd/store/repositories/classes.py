@@ -21,7 +21,7 @@ from appointd.domain.model import Appointment
 from appointd.domain.status import Status
 from appointd.store import tables
 from appointd.store.repositories.appointments import AppointmentRepository
-from appointd.store.repositories.base import Page, TableRepository, storable
+from appointd.store.repositories.base import Page, TableRepository
 
 
 @dataclass(slots=True)
@@ -57,16 +57,6 @@ class ClassSessionRepository(TableRepository[ClassSession]):
         row = super().to_row(entity)
         row.pop("seats_taken", None)  # only the guarded updates below change it
         return row
-
-    def for_update(self, id: int) -> ClassSession | None:
-        """The session, row-locked on PostgreSQL until the transaction ends."""
-        if not storable(id):
-            return None
-        query = self._scoped().where(self.table.c.id == id)
-        if self.conn.dialect.name == "postgresql":
-            query = query.with_for_update()
-        row = self.conn.execute(query).first()
-        return None if row is None else self.to_entity(row)
 
     def search(self, f: SessionFilter) -> Page[ClassSession]:
         t = self.table

@@ -9,7 +9,7 @@ from sqlalchemy import not_, or_
 
 from appointd.domain.intents import Intent
 from appointd.store import tables
-from appointd.store.repositories.base import Page, TableRepository, storable
+from appointd.store.repositories.base import Page, TableRepository
 
 # "usable": active and not expired; "unusable": inactive or expired; "all": both.
 Usability = Literal["usable", "unusable", "all"]
@@ -18,16 +18,6 @@ Usability = Literal["usable", "unusable", "all"]
 class IntentRepository(TableRepository[Intent]):
     table = tables.appointment_intents
     entity = Intent
-
-    def for_update(self, id: int) -> Intent | None:
-        """The intent, row-locked on PostgreSQL so two bookings cannot both use it."""
-        if not storable(id):
-            return None
-        query = self._scoped().where(self.table.c.id == id)
-        if self.conn.dialect.name == "postgresql":
-            query = query.with_for_update()
-        row = self.conn.execute(query).first()
-        return None if row is None else self.to_entity(row)
 
     def search(
         self,

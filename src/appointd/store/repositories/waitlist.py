@@ -45,7 +45,7 @@ class WaitlistRepository(TableRepository[WaitlistEntry]):
             return [p.as_dict() for p in value]
         return value
 
-    def for_update(self, ids: Sequence[int]) -> dict[int, WaitlistEntry]:
+    def many_for_update(self, ids: Sequence[int]) -> dict[int, WaitlistEntry]:
         """The entries with these ids, row-locked on PostgreSQL (in id order, so no deadlock)."""
         wanted = sorted(i for i in set(ids) if storable(i))
         if not wanted:
