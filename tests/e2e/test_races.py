@@ -22,7 +22,7 @@ import httpx
 import psycopg
 import pytest
 
-from appointd.app import appointments
+from appointd.app import appointments, placement
 from appointd.app.accounts import create_account
 from appointd.app.commands import BookAppointment
 from appointd.app.context import Caller, Context
@@ -257,7 +257,7 @@ def test_a_booking_refused_by_the_exclusion_constraint_is_a_409_problem_naming_t
             return int(row[0]) if row else 0
 
     with ThreadPoolExecutor(max_workers=1) as pool, ctx.uow() as uow:
-        winner = appointments.place(uow, ctx, competing, appointments.resolve(uow, competing))
+        winner = appointments.place(uow, ctx, competing, placement.resolve(uow, competing))
         pending = pool.submit(
             api.post,
             "/v1/appointments",

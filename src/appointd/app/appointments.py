@@ -9,36 +9,25 @@ Either way the caller sees the same :class:`SlotTaken` with the conflicting appo
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 
 from appointd.app import intents, waitlist
 from appointd.app.commands import BookAppointment, ChangeAppointment, TransitionAppointment
 from appointd.app.context import Context
+from appointd.app.placement import Placement, check_and_block, guard_overlaps, resolve
 from appointd.app.staff_assignment import assign
 from appointd.domain import booking
-from appointd.domain.errors import FieldError, Invalid, NotFound, SlotTaken
+from appointd.domain.errors import Invalid, NotFound, SlotTaken
 from appointd.domain.events import EventType
-from appointd.domain.intervals import Interval
 from appointd.domain.model import (
     Appointment,
     Event,
     HistoryEntry,
-    Location,
-    Resource,
-    Service,
-    Staff,
 )
 from appointd.domain.status import INITIAL, Status, transition
 from appointd.domain.wallclock import as_utc, zone
-from appointd.domain.working_hours import WorkingCalendar, overrides_by_date
-from appointd.store.engine import EXCLUSION_VIOLATION, sqlstate
 from appointd.store.repositories.appointments import AppointmentFilter
 from appointd.store.repositories.base import Page
 from appointd.store.uow import UnitOfWork
@@ -56,20 +45,6 @@ SCHEDULING_FIELDS = frozenset(
         "override",
     }
 )
-
-
-@dataclass(slots=True)
-class Placement:
-    """Everything resolved for one appointment: who, what, where, when."""
-
-    location: Location
-    tz: ZoneInfo
-    service: Service
-    staff: Staff | None
-    additional: list[Staff]
-    resources: list[Resource]
-    spans: booking.Spans
-    override: bool
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -137,151 +112,6 @@ def book(ctx: Context, cmd: BookAppointment) -> Appointment:
             if attempt == attempts or not isinstance(exc.__cause__, IntegrityError):
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-def resolve(uow: UnitOfWork, cmd: BookAppointment) -> Placement:
-    """Load and check everything ``cmd`` names; every failure names its field."""
-    location = uow.locations.get(cmd.location_id)
-    if location is None:
-        raise NotFound("location", cmd.location_id, "location_id")
-    if location.archived_at is not None:
-        raise Invalid.field("location_id", f"location {location.id} is archived")
-    service = uow.services.get(cmd.service_id)
-    if service is None:
-        raise NotFound("service", cmd.service_id, "service_id")
-    if service.archived_at is not None:
-        raise Invalid.field("service_id", f"service {service.id} is archived")
-    if cmd.client_id is not None:
-        client = uow.clients.get(cmd.client_id)
-        if client is None:
-            raise NotFound("client", cmd.client_id, "client_id")
-        if client.archived_at is not None:
-            raise Invalid.field("client_id", f"client {client.id} is archived")
-    staff_ids = [
-        i
-        for i in [cmd.staff_id, *cmd.additional_staff_ids, cmd.coordinator_staff_id]
-        if i is not None
-    ]
-    people = uow.staff.get_many(staff_ids)
-    for field, ident in [
-        ("staff_id", cmd.staff_id),
-        *(("additional_staff_ids", i) for i in cmd.additional_staff_ids),
-        ("coordinator_staff_id", cmd.coordinator_staff_id),
-    ]:
-        if ident is not None and ident not in people:
-            raise NotFound("staff", ident, field)
-    if cmd.staff_id is not None and cmd.staff_id in cmd.additional_staff_ids:
-        raise Invalid.field("additional_staff_ids", "must not repeat staff_id")
-    if len(set(cmd.additional_staff_ids)) != len(cmd.additional_staff_ids):
-        raise Invalid.field("additional_staff_ids", "has duplicates")
-    staff = people.get(cmd.staff_id) if cmd.staff_id is not None else None
-    if staff is not None:
-        booking.check_staff_fit(staff, service, location.id, "staff_id")
-    additional = [people[i] for i in cmd.additional_staff_ids]
-    for extra in additional:
-        if extra.archived_at is not None:
-            raise Invalid.field("additional_staff_ids", f"staff {extra.id} is archived")
-    resources = _resources(uow, cmd.resource_ids, service, location)
-    tz = zone(location.time_zone)
-    start = as_utc(cmd.start, tz, field="start")
-    end = as_utc(cmd.end, tz, field="end") if cmd.end is not None else None
-    return Placement(
-        location,
-        tz,
-        service,
-        staff,
-        additional,
-        resources,
-        booking.spans(service, start, end),
-        cmd.override,
-    )
-
-
-def _resources(
-    uow: UnitOfWork, requested: Sequence[int], service: Service, location: Location
-) -> list[Resource]:
-    """The resources asked for plus those the service always needs, each checked."""
-    wanted = list(dict.fromkeys([*requested, *service.resource_ids]))
-    found = uow.resources.get_many(wanted)
-    errors: list[FieldError] = []
-    for rid in wanted:
-        res = found.get(rid)
-        if res is None:
-            raise NotFound("resource", rid, "resource_ids")
-        if res.archived_at is not None:
-            errors.append(FieldError("resource_ids", f"resource {rid} is archived"))
-        elif res.location_id is not None and res.location_id != location.id:
-            errors.append(FieldError("resource_ids", f"resource {rid} is at another location"))
-    if errors:
-        raise Invalid(errors)
-    return [found[r] for r in wanted]
-
-
-def calendars(
-    uow: UnitOfWork, people: Sequence[Staff], span: Interval
-) -> dict[int, WorkingCalendar]:
-    """Working calendars of ``people`` with the overrides that can touch ``span`` (one query)."""
-    if not people:
-        return {}
-    # Two days of margin: the span's UTC dates may differ from the staff members' local dates.
-    overrides = uow.staff.overrides(
-        [p.id for p in people],
-        span.start.date() - timedelta(days=2),
-        span.end.date() + timedelta(days=2),
-    )
-    return {
-        p.id: WorkingCalendar(
-            zone(p.time_zone), p.working_hours, overrides_by_date(overrides[p.id])
-        )
-        for p in people
-    }
-
-
-def check_and_block(
-    uow: UnitOfWork,
-    ctx: Context,
-    p: Placement,
-    *,
-    exclude_appointment_id: int | None = None,
-    expires_at: datetime | None = None,
-) -> list[Any]:
-    """Refuse ``p`` if it breaks working time or overlaps holding time; return its blocks.
-
-    The blocks are returned without an appointment id; the caller sets it and writes them.
-    """
-    busy = p.spans.busy
-    people = [s for s in [p.staff, *p.additional] if s is not None]
-    if not p.override:
-        cals = calendars(uow, people, busy)
-        for person in people:
-            field = (
-                "staff_id"
-                if p.staff is not None and person.id == p.staff.id
-                else "additional_staff_ids"
-            )
-            booking.check_working_time(cals[person.id], person.id, busy, field)
-    wanted = booking.blocks_for(
-        busy=busy,
-        staff_id=p.staff.id if p.staff else None,
-        additional_staff_ids=[s.id for s in p.additional],
-        resources=p.resources,
-        override=p.override,
-        expires_at=expires_at,
-    )
-    shared = [r.id for r in p.resources if r.capacity > 1]
-    if shared and not p.override:
-        uow.resources.lock(shared)
-    subjects = [(b.subject_kind, b.subject_id) for b in wanted]
-    existing = uow.blocks.holding_in(
-        subjects, busy.start, busy.end, exclude_appointment_id=exclude_appointment_id
-    )
-    live, expired_holds = booking.split_expired(existing, ctx.now())
-    if expired_holds:
-        uow.blocks.release_appointments(expired_holds)
-    if not p.override:
-        capacities = {r.id: r.capacity for r in p.resources}
-        booking.raise_if_conflicts(booking.find_conflicts(wanted, live, capacities))
-    return wanted
 
 
 def new_appointment(
@@ -590,43 +420,3 @@ def payload(appt: Appointment) -> dict[str, Any]:
         "location_id": appt.location_id,
         "service_id": appt.service_id,
     }
-
-
-@contextmanager
-def guard_overlaps(
-    ctx: Context, cmd: BookAppointment | None = None, exclude_appointment_id: int | None = None
-) -> Iterator[None]:
-    """Turn PostgreSQL's exclusion violation into :class:`SlotTaken` naming the conflicts.
-
-    The violation means a concurrent booking won the race after our check passed. The
-    transaction is already rolled back; we look up what holds the time now and report it.
-    """
-    try:
-        yield
-    except IntegrityError as exc:
-        if sqlstate(exc) != EXCLUSION_VIOLATION:
-            raise
-        conflicts = _current_conflicts(ctx, cmd, exclude_appointment_id) if cmd else []
-        raise SlotTaken(conflicts, "the requested time was just taken by another booking") from exc
-
-
-def _current_conflicts(
-    ctx: Context, cmd: BookAppointment, exclude_appointment_id: int | None
-) -> list[Any]:
-    with ctx.uow(write=False) as uow:
-        p = resolve(uow, cmd)
-        wanted = booking.blocks_for(
-            busy=p.spans.busy,
-            staff_id=p.staff.id if p.staff else None,
-            additional_staff_ids=[s.id for s in p.additional],
-            resources=p.resources,
-            override=p.override,
-        )
-        existing = uow.blocks.holding_in(
-            [(b.subject_kind, b.subject_id) for b in wanted],
-            p.spans.busy.start,
-            p.spans.busy.end,
-            exclude_appointment_id=exclude_appointment_id,
-        )
-    live, _ = booking.split_expired(existing, ctx.now())
-    return booking.find_conflicts(wanted, live, {r.id: r.capacity for r in p.resources})

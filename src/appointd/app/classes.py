@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from appointd.app import appointments, intents, waitlist
-from appointd.app.appointments import guard_overlaps, history_entry, payload
+from appointd.app import appointments, intents, placement, waitlist
+from appointd.app.appointments import history_entry, payload
 from appointd.app.commands import BookAppointment
 from appointd.app.context import Context
+from appointd.app.placement import guard_overlaps
 from appointd.domain import classes as rules
 from appointd.domain.classes import ClassSession, SessionStatus
 from appointd.domain.errors import CapacityExceeded, Conflict, FieldError, Invalid, NotFound
@@ -92,19 +93,19 @@ def schedule(ctx: Context, cmd: ScheduleSession) -> ClassSession:
         service = uow.services.get(cmd.service_id)
         if service is not None:
             rules.check_class_service(service)
-        placement = _resolve(uow, draft)
-        capacity = cmd.capacity if cmd.capacity is not None else placement.service.capacity
+        where = _resolve(uow, draft)
+        capacity = cmd.capacity if cmd.capacity is not None else where.service.capacity
         rules.check_capacity(capacity)
-        blocks = appointments.check_and_block(uow, ctx, placement)
+        blocks = placement.check_and_block(uow, ctx, where)
         now = ctx.now()
         session = ClassSession(
             id=0,
             account_id=ctx.account_id,
-            service_id=placement.service.id,
+            service_id=where.service.id,
             staff_id=cmd.staff_id,
-            location_id=placement.location.id,
-            start=placement.spans.client.start,
-            end=placement.spans.client.end,
+            location_id=where.location.id,
+            start=where.spans.client.start,
+            end=where.spans.client.end,
             capacity=capacity,
             resource_id=cmd.resource_id,
             created_at=now,
@@ -177,16 +178,16 @@ def _reschedule(
     )
     # The session's own blocks make way first; a refusal rolls their removal back.
     uow.blocks.delete_for_class_session(current.id)
-    placement = _resolve(uow, draft)
-    blocks = appointments.check_and_block(uow, ctx, placement)
+    where = _resolve(uow, draft)
+    blocks = placement.check_and_block(uow, ctx, where)
     _write_blocks(uow, current, blocks)
     return dataclasses.replace(
         updated,
         staff_id=changes.get("staff_id", current.staff_id),
-        location_id=placement.location.id,
+        location_id=where.location.id,
         resource_id=draft.resource_ids[0] if draft.resource_ids else None,
-        start=placement.spans.client.start,
-        end=placement.spans.client.end,
+        start=where.spans.client.start,
+        end=where.spans.client.end,
     )
 
 
@@ -337,10 +338,10 @@ def _draft(
     )
 
 
-def _resolve(uow: UnitOfWork, draft: BookAppointment) -> appointments.Placement:
-    """:func:`appointments.resolve`, with problems of the resource named as a session names it."""
+def _resolve(uow: UnitOfWork, draft: BookAppointment) -> placement.Placement:
+    """:func:`placement.resolve`, with problems of the resource named as a session names it."""
     try:
-        return appointments.resolve(uow, draft)
+        return placement.resolve(uow, draft)
     except NotFound as exc:
         if exc.field == "resource_ids":
             raise NotFound(exc.kind, exc.id, "resource_id") from None

@@ -4,7 +4,7 @@ Cancelling with an offer is one transaction: the appointment is cancelled and it
 released, a *hold* (an appointment of kind ``hold``, no client, status ``pending``) takes the
 very same blocks with ``expires_at`` set, and the named entries become ``invited``. No worker is
 needed when the hold runs out: booking code treats blocks whose ``expires_at`` has passed as
-free and releases them (:func:`appointd.app.appointments.check_and_block`).
+free and releases them (:func:`appointd.app.placement.check_and_block`).
 
 Claiming turns the hold into the entry's client's confirmed appointment. The hold row is locked
 first, so of two concurrent claims the second sees it already claimed (409).
@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from appointd.app import appointments
-from appointd.app.appointments import guard_overlaps, payload, record
+from appointd.app.appointments import payload, record
 from appointd.app.commands import TransitionAppointment
 from appointd.app.context import Context
+from appointd.app.placement import guard_overlaps
 from appointd.domain import waitlist as rules
 from appointd.domain.errors import Conflict, Invalid, NotFound
 from appointd.domain.events import EventType

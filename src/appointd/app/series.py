@@ -23,10 +23,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from appointd.app import appointments
-from appointd.app.appointments import Placement, guard_overlaps, history_entry, payload
+from appointd.app import appointments, placement
+from appointd.app.appointments import history_entry, payload
 from appointd.app.commands import BookAppointment
 from appointd.app.context import Context
+from appointd.app.placement import Placement, guard_overlaps
 from appointd.domain import booking, occurrences, recurrence
 from appointd.domain.errors import Invalid, NotFound
 from appointd.domain.events import EventType
@@ -54,7 +55,7 @@ def book(ctx: Context, cmd: BookAppointment) -> SeriesView:
     _check_series_command(cmd)
     text = (cmd.recurrence or {}).get("rrule")
     with guard_overlaps(ctx), ctx.uow() as uow:
-        p = appointments.resolve(uow, cmd)
+        p = placement.resolve(uow, cmd)
         if p.staff is None:
             raise Invalid.field("staff_id", "required for a series")
         rule = recurrence.parse_rule(text, p.tz)
@@ -159,7 +160,7 @@ def decide(
     window = occurrences.span_of(planned)
     if window is None:
         return occurrences.check(planned, [], {}, {}, gap_field=gap_field)
-    calendars = appointments.calendars(uow, list({s.id: s for s in people}.values()), window)
+    calendars = placement.calendars(uow, list({s.id: s for s in people}.values()), window)
     shared = sorted({r.id for r in resources if r.capacity > 1})
     if shared:
         uow.resources.lock(shared)

@@ -18,18 +18,17 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from appointd.app import appointments
+from appointd.app import appointments, placement
 from appointd.app.appointments import (
     SCHEDULING_FIELDS,
-    Placement,
     as_command,
-    guard_overlaps,
     history_entry,
     payload,
     snapshot,
 )
 from appointd.app.commands import BookAppointment, ChangeAppointment
 from appointd.app.context import Context
+from appointd.app.placement import Placement, guard_overlaps
 from appointd.app.series import decide, people_of, plan_occurrence, wall_time
 from appointd.domain import booking, occurrences
 from appointd.domain.errors import Invalid, NotFound
@@ -208,7 +207,7 @@ def _placement(
         draft.override,
     )
     if key not in cache:
-        cache[key] = appointments.resolve(uow, draft)
+        cache[key] = placement.resolve(uow, draft)
         return cache[key]
     known = cache[key]  # draft times are instants here: occurrence starts are computed
     return dataclasses.replace(known, spans=booking.spans(known.service, draft.start, draft.end))

@@ -1,6 +1,6 @@
 """Staff assignment: the staff member a booking without ``staff_id`` goes to.
 
-Runs inside the booking's unit of work, before :func:`appointd.app.appointments.check_and_block`,
+Runs inside the booking's unit of work, before :func:`appointd.app.placement.check_and_block`,
 which then checks the chosen staff member, the additional staff and the resources as for any
 booking. Four statements whatever the number of staff: the account's unarchived staff, their
 date overrides near the span, their holding blocks over the span, and the round-robin figures

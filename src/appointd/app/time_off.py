@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from appointd.app.appointments import guard_overlaps
 from appointd.app.context import Context
+from appointd.app.placement import guard_overlaps
 from appointd.domain import booking
 from appointd.domain.errors import NotFound
 from appointd.domain.intervals import Interval
