@@ -11,8 +11,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from appointd.app import intents, waitlist
 from appointd.app.commands import BookAppointment, ChangeAppointment, TransitionAppointment
 from appointd.app.context import Context
@@ -28,6 +26,7 @@ from appointd.domain.model import (
 )
 from appointd.domain.status import INITIAL, Status, transition
 from appointd.domain.wallclock import as_utc, zone
+from appointd.store.engine import OverlapRefused
 from appointd.store.repositories.appointments import AppointmentFilter
 from appointd.store.repositories.base import Page
 from appointd.store.uow import UnitOfWork
@@ -109,7 +108,7 @@ def book(ctx: Context, cmd: BookAppointment) -> Appointment:
                 uow.commit()
             return appt
         except SlotTaken as exc:
-            if attempt == attempts or not isinstance(exc.__cause__, IntegrityError):
+            if attempt == attempts or not isinstance(exc.__cause__, OverlapRefused):
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
 

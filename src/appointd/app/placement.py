@@ -17,8 +17,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
-
 from appointd.app.commands import BookAppointment
 from appointd.app.context import Context
 from appointd.domain import booking
@@ -27,7 +25,7 @@ from appointd.domain.intervals import Interval
 from appointd.domain.model import Location, Resource, Service, Staff
 from appointd.domain.wallclock import as_utc, zone
 from appointd.domain.working_hours import WorkingCalendar, overrides_by_date
-from appointd.store.engine import EXCLUSION_VIOLATION, sqlstate
+from appointd.store.engine import OverlapRefused
 from appointd.store.uow import UnitOfWork
 
 
@@ -194,16 +192,16 @@ def check_and_block(
 def guard_overlaps(
     ctx: Context, cmd: BookAppointment | None = None, exclude_appointment_id: int | None = None
 ) -> Iterator[None]:
-    """Turn PostgreSQL's exclusion violation into :class:`SlotTaken` naming the conflicts.
+    """Turn the database's refusal of overlapping time into :class:`SlotTaken` naming the
+    conflicts.
 
-    The violation means a concurrent booking won the race after our check passed. The
-    transaction is already rolled back; we look up what holds the time now and report it.
+    The refusal (:class:`OverlapRefused`, raised by the unit of work on PostgreSQL) means a
+    concurrent booking won the race after our check passed. The transaction is already rolled
+    back; we look up what holds the time now and report it.
     """
     try:
         yield
-    except IntegrityError as exc:
-        if sqlstate(exc) != EXCLUSION_VIOLATION:
-            raise
+    except OverlapRefused as exc:
         conflicts = _current_conflicts(ctx, cmd, exclude_appointment_id) if cmd else []
         raise SlotTaken(conflicts, "the requested time was just taken by another booking") from exc
 

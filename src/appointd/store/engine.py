@@ -60,4 +60,15 @@ def sqlstate(exc: BaseException) -> str | None:
 
 
 EXCLUSION_VIOLATION = "23P01"
+
+
+class OverlapRefused(Exception):
+    """The database refused overlapping busy time (PostgreSQL's exclusion constraint on
+    ``blocks``): a concurrent transaction booked the same time after our check passed.
+
+    Raised by the unit of work in place of the driver's error, after rolling back, so use cases
+    never handle driver exceptions.
+    """
+
+
 CHECK_VIOLATION = "23514"

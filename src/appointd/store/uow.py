@@ -9,7 +9,9 @@ from __future__ import annotations
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
+from appointd.store.engine import EXCLUSION_VIOLATION, OverlapRefused, sqlstate
 from appointd.store.repositories.accounts import AccountRepository
 from appointd.store.repositories.appointments import AppointmentRepository
 from appointd.store.repositories.availability import AvailabilityRepository
@@ -68,7 +70,11 @@ class UnitOfWork:
         return self
 
     def commit(self) -> None:
-        self.conn.commit()
+        try:
+            self.conn.commit()
+        except IntegrityError as exc:
+            _raise_if_overlap(exc)
+            raise
 
     def rollback(self) -> None:
         self.conn.rollback()
@@ -84,3 +90,10 @@ class UnitOfWork:
                 self.conn.rollback()
         finally:
             self.conn.close()
+        if isinstance(exc, IntegrityError):
+            _raise_if_overlap(exc)
+
+
+def _raise_if_overlap(exc: IntegrityError) -> None:
+    if sqlstate(exc) == EXCLUSION_VIOLATION:
+        raise OverlapRefused(str(exc.orig)) from exc
