@@ -15,6 +15,7 @@ from appointd.app import intents, waitlist
 from appointd.app.commands import BookAppointment, ChangeAppointment, TransitionAppointment
 from appointd.app.context import Context
 from appointd.app.placement import Placement, check_and_block, guard_overlaps, resolve
+from appointd.app.references import active
 from appointd.app.staff_assignment import assign
 from appointd.domain import booking
 from appointd.domain.errors import Invalid, NotFound, SlotTaken
@@ -228,11 +229,7 @@ def change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
                 b.appointment_id = current.id
             uow.blocks.add(blocks)
         elif changes.get("client_id") is not None:
-            client = uow.clients.get(changes["client_id"])
-            if client is None:
-                raise NotFound("client", changes["client_id"], "client_id")
-            if client.archived_at is not None:
-                raise Invalid.field("client_id", f"client {client.id} is archived")
+            active(uow.clients, "client", changes["client_id"], "client_id")
         if (
             "coordinator_staff_id" in changes
             and changes["coordinator_staff_id"] is not None

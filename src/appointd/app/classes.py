@@ -28,6 +28,7 @@ from appointd.app.appointments import history_entry, payload
 from appointd.app.commands import BookAppointment
 from appointd.app.context import Context
 from appointd.app.placement import guard_overlaps
+from appointd.app.references import active
 from appointd.domain import classes as rules
 from appointd.domain.classes import ClassSession, SessionStatus
 from appointd.domain.errors import CapacityExceeded, Conflict, FieldError, Invalid, NotFound
@@ -263,11 +264,7 @@ def take_seats(ctx: Context, cmd: BookAppointment) -> Appointment:
             },
         )
         if cmd.client_id is not None:
-            client = uow.clients.get(cmd.client_id)
-            if client is None:
-                raise NotFound("client", cmd.client_id, "client_id")
-            if client.archived_at is not None:
-                raise Invalid.field("client_id", f"client {client.id} is archived")
+            active(uow.clients, "client", cmd.client_id, "client_id")
         # A seat may be booked from an intent or a waitlist entry, like any appointment.
         local_day = session.start.astimezone(tz).date() if tz else session.start.date()
         intent = intents.check_booking(uow, ctx, cmd.intent_id, cmd.client_id, local_day)

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from appointd.app.context import Context
+from appointd.app.references import active
 from appointd.domain import intents as rules
 from appointd.domain.errors import Invalid, NotFound
 from appointd.domain.intents import Intent
@@ -109,11 +110,7 @@ def deactivate(ctx: Context, intent_id: int) -> None:
 
 
 def _check_client(uow: UnitOfWork, client_id: int) -> None:
-    client = uow.clients.get(client_id)
-    if client is None:
-        raise NotFound("client", client_id, "client_id")
-    if client.archived_at is not None:
-        raise Invalid.field("client_id", f"client {client_id} is archived")
+    active(uow.clients, "client", client_id, "client_id")
 
 
 # -- the booking hook ------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from appointd.app.commands import BookAppointment
 from appointd.app.context import Context
+from appointd.app.references import active
 from appointd.domain import booking
 from appointd.domain.errors import FieldError, Invalid, NotFound, SlotTaken
 from appointd.domain.intervals import Interval
@@ -45,22 +46,10 @@ class Placement:
 
 def resolve(uow: UnitOfWork, cmd: BookAppointment) -> Placement:
     """Load and check everything ``cmd`` names; every failure names its field."""
-    location = uow.locations.get(cmd.location_id)
-    if location is None:
-        raise NotFound("location", cmd.location_id, "location_id")
-    if location.archived_at is not None:
-        raise Invalid.field("location_id", f"location {location.id} is archived")
-    service = uow.services.get(cmd.service_id)
-    if service is None:
-        raise NotFound("service", cmd.service_id, "service_id")
-    if service.archived_at is not None:
-        raise Invalid.field("service_id", f"service {service.id} is archived")
+    location = active(uow.locations, "location", cmd.location_id, "location_id")
+    service = active(uow.services, "service", cmd.service_id, "service_id")
     if cmd.client_id is not None:
-        client = uow.clients.get(cmd.client_id)
-        if client is None:
-            raise NotFound("client", cmd.client_id, "client_id")
-        if client.archived_at is not None:
-            raise Invalid.field("client_id", f"client {client.id} is archived")
+        active(uow.clients, "client", cmd.client_id, "client_id")
     staff_ids = [
         i
         for i in [cmd.staff_id, *cmd.additional_staff_ids, cmd.coordinator_staff_id]

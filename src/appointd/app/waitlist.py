@@ -13,9 +13,10 @@ from datetime import date
 from typing import Any
 
 from appointd.app.context import Context
+from appointd.app.references import active
 from appointd.domain import booking
 from appointd.domain import waitlist as rules
-from appointd.domain.errors import Invalid, NotFound
+from appointd.domain.errors import NotFound
 from appointd.domain.model import Appointment
 from appointd.domain.waitlist import EntryStatus, Opening, WaitlistEntry
 from appointd.domain.wallclock import zone
@@ -62,21 +63,9 @@ def create(
 
 
 def _check_references(uow: UnitOfWork, entry: WaitlistEntry) -> None:
-    client = uow.clients.get(entry.client_id)
-    if client is None:
-        raise NotFound("client", entry.client_id, "client_id")
-    if client.archived_at is not None:
-        raise Invalid.field("client_id", f"client {client.id} is archived")
-    service = uow.services.get(entry.service_id)
-    if service is None:
-        raise NotFound("service", entry.service_id, "service_id")
-    if service.archived_at is not None:
-        raise Invalid.field("service_id", f"service {service.id} is archived")
-    location = uow.locations.get(entry.location_id)
-    if location is None:
-        raise NotFound("location", entry.location_id, "location_id")
-    if location.archived_at is not None:
-        raise Invalid.field("location_id", f"location {location.id} is archived")
+    active(uow.clients, "client", entry.client_id, "client_id")
+    service = active(uow.services, "service", entry.service_id, "service_id")
+    location = active(uow.locations, "location", entry.location_id, "location_id")
     if entry.staff_id is not None:
         staff = uow.staff.get(entry.staff_id)
         if staff is None:
