@@ -37,7 +37,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -58,13 +57,13 @@ from appointd.settings import Settings
 from appointd.store import tables
 from appointd.store.engine import make_engine
 from appointd.store.migrate import upgrade
+from harness import database as scratch_postgres
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 FIRST = date(2030, 1, 7)  # a Monday
 DAYS = 31
 LONDON = ZoneInfo("Europe/London")
 WORKING_WEEK = [{"weekday": d, "start": "09:00", "end": "17:00"} for d in range(1, 6)]
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -308,16 +307,8 @@ def database(args: argparse.Namespace) -> Iterator[str]:
         with tempfile.TemporaryDirectory(prefix="appointd-bench-") as tmp:
             yield f"sqlite:///{Path(tmp) / 'bench.db'}"
         return
-    import psycopg
-
-    name = f"appointd_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_postgres(None) as url:
+        yield url
 
 
 def main(argv: list[str] | None = None) -> None:
