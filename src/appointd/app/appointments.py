@@ -158,14 +158,7 @@ def place(uow: UnitOfWork, ctx: Context, cmd: BookAppointment, p: Placement) -> 
     appt = new_appointment(
         ctx, cmd, p, p.spans, intent_id=cmd.intent_id, waitlist_entry_id=cmd.waitlist_entry_id
     )
-    uow.appointments.add(appt)
-    for b in blocks:
-        b.appointment_id = appt.id
-    uow.blocks.add(blocks)
-    intents.mark_booked(uow, ctx, intent, appt)
-    waitlist.mark_booked(uow, ctx, entry, appt)
-    record(
-        uow,
+    booked = history_entry(
         ctx,
         appt,
         "booked",
@@ -173,7 +166,10 @@ def place(uow: UnitOfWork, ctx: Context, cmd: BookAppointment, p: Placement) -> 
         appt.status.value,
         changes={"override": True} if p.override else {},
     )
-    uow.outbox.add(Event(EventType.APPOINTMENT_BOOKED, payload(appt)), now)
+    event = Event(EventType.APPOINTMENT_BOOKED, payload(appt))
+    uow.new_appointments.add(appt, blocks, booked, event, now)
+    intents.mark_booked(uow, ctx, intent, appt)
+    waitlist.mark_booked(uow, ctx, entry, appt)
     return appt
 
 

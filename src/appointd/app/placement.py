@@ -19,13 +19,13 @@ from zoneinfo import ZoneInfo
 
 from appointd.app.commands import BookAppointment
 from appointd.app.context import Context
-from appointd.app.references import active
+from appointd.app.references import usable
 from appointd.domain import booking
 from appointd.domain.errors import FieldError, Invalid, NotFound, SlotTaken
 from appointd.domain.intervals import Interval
 from appointd.domain.model import Location, Resource, Service, Staff
 from appointd.domain.wallclock import as_utc, zone
-from appointd.domain.working_hours import WorkingCalendar, overrides_by_date
+from appointd.domain.working_hours import WorkingCalendar
 from appointd.store.engine import OverlapRefused
 from appointd.store.uow import UnitOfWork
 
@@ -46,16 +46,17 @@ class Placement:
 
 def resolve(uow: UnitOfWork, cmd: BookAppointment) -> Placement:
     """Load and check everything ``cmd`` names; every failure names its field."""
-    location = active(uow.locations, "location", cmd.location_id, "location_id")
-    service = active(uow.services, "service", cmd.service_id, "service_id")
-    if cmd.client_id is not None:
-        active(uow.clients, "client", cmd.client_id, "client_id")
     staff_ids = [
         i
         for i in [cmd.staff_id, *cmd.additional_staff_ids, cmd.coordinator_staff_id]
         if i is not None
     ]
-    people = uow.staff.get_many(staff_ids)
+    refs = uow.references.load(cmd.location_id, cmd.service_id, cmd.client_id, staff_ids)
+    location = usable(refs.location, "location", cmd.location_id, "location_id")
+    service = usable(refs.service, "service", cmd.service_id, "service_id")
+    if cmd.client_id is not None:
+        usable(refs.client, "client", cmd.client_id, "client_id")
+    people = refs.staff
     for field, ident in [
         ("staff_id", cmd.staff_id),
         *(("additional_staff_ids", i) for i in cmd.additional_staff_ids),
@@ -117,16 +118,13 @@ def calendars(
     if not people:
         return {}
     # Two days of margin: the span's UTC dates may differ from the staff members' local dates.
-    overrides = uow.staff.overrides(
+    overrides = uow.availability.overrides(
         [p.id for p in people],
         span.start.date() - timedelta(days=2),
         span.end.date() + timedelta(days=2),
     )
     return {
-        p.id: WorkingCalendar(
-            zone(p.time_zone), p.working_hours, overrides_by_date(overrides[p.id])
-        )
-        for p in people
+        p.id: WorkingCalendar(zone(p.time_zone), p.working_hours, overrides[p.id]) for p in people
     }
 
 

@@ -22,7 +22,11 @@ def active(repo: TableRepository[T], kind: str, id: int, field: str) -> T:
     :class:`NotFound` naming ``field`` when the account has none (another account's id looks
     exactly the same); :class:`Invalid` naming ``field`` when it is archived.
     """
-    found = repo.get(id)
+    return usable(repo.get(id), kind, id, field)
+
+
+def usable(found: T | None, kind: str, id: int, field: str) -> T:
+    """``found`` (the ``kind`` with ``id`` as loaded), checked as :func:`active` checks it."""
     if found is None:
         raise NotFound(kind, id, field)
     if found.archived_at is not None:

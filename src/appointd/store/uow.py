@@ -25,7 +25,9 @@ from appointd.store.repositories.catalog import (
 )
 from appointd.store.repositories.classes import ClassSessionRepository
 from appointd.store.repositories.intents import IntentRepository
+from appointd.store.repositories.new_appointments import NewAppointmentRepository
 from appointd.store.repositories.outbox import OutboxRepository
+from appointd.store.repositories.references import ReferenceRepository
 from appointd.store.repositories.series import SeriesRepository
 from appointd.store.repositories.staff import StaffRepository, TimeOffRepository
 from appointd.store.repositories.waitlist import WaitlistRepository
@@ -64,6 +66,8 @@ class UnitOfWork:
         self.series = SeriesRepository(conn, aid)
         self.bulk = BulkRepository(conn, aid)
         self.availability = AvailabilityRepository(conn, aid)
+        self.references = ReferenceRepository(conn, aid)
+        self.new_appointments = NewAppointmentRepository(conn, aid)
         self.outbox = OutboxRepository(conn, aid)
         self.waitlist = WaitlistRepository(conn, aid)
         self.intents = IntentRepository(conn, aid)

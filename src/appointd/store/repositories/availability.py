@@ -7,7 +7,6 @@ works in; a start is rounded down and an end up to the second, so rounding never
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
 from collections.abc import Iterable, Sequence
@@ -38,6 +37,7 @@ from appointd.domain.working_hours import TimeRange, WorkingWeek, parse_ranges
 from appointd.store import tables
 from appointd.store.repositories.base import Repository
 from appointd.store.repositories.catalog import ServiceRepository
+from appointd.store.repositories.references import fields_of, prefixed
 
 Subject = tuple[str, int]
 HOLDING = sorted(s.value for s in Status if s.holding)
@@ -120,16 +120,12 @@ _OVERRIDES = select(
 )
 
 
-def _prefixed(table: Any, prefix: str) -> list[Any]:
-    return [c.label(f"{prefix}{c.name}") for c in table.c]
-
-
 _SUBJECT = (
     select(
         tables.accounts.c.default_min_notice_minutes,
         tables.accounts.c.default_max_advance_days,
-        *_prefixed(tables.services, "s_"),
-        *_prefixed(tables.locations, "l_"),
+        *prefixed(tables.services, "s_"),
+        *prefixed(tables.locations, "l_"),
     )
     .select_from(
         tables.accounts.outerjoin(
@@ -172,10 +168,10 @@ class AvailabilityRepository(Repository):
         service = location = None
         if values["s_id"] is not None:
             service = ServiceRepository(self.conn, self.account_id).decode(
-                _fields(Service, values, "s_")
+                fields_of(Service, values, "s_")
             )
         if values["l_id"] is not None:
-            location = Location(**_fields(Location, values, "l_"))
+            location = Location(**fields_of(Location, values, "l_"))
         return account, service, location
 
     def active_staff(self) -> list[Staff]:
@@ -342,12 +338,3 @@ def _as_utc(value: Any) -> datetime | None:
         return None
     at: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
-
-
-def _fields(entity: Any, values: Any, prefix: str) -> dict[str, Any]:
-    """The dataclass fields of ``entity`` found among the ``prefix``-ed columns of a row."""
-    return {
-        f.name: values[prefix + f.name]
-        for f in dataclasses.fields(entity)
-        if prefix + f.name in values
-    }

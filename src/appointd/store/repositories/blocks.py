@@ -2,17 +2,57 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 
 from appointd.domain.model import Block
 from appointd.store import tables
 from appointd.store.repositories.base import Repository
 
 Subject = tuple[str, int]
+
+
+@functools.cache
+def _holding_query(
+    kinds: tuple[str, ...], exclude_appointment: bool, exclude_class_session: bool
+) -> Any:
+    """The statement of :meth:`BlockRepository.holding_in`, built once per shape.
+
+    Booking runs it on every request; composing it anew each time cost more than running it.
+    """
+    t = tables.blocks
+    query = select(t).where(
+        t.c.account_id == bindparam("account_id"),
+        or_(
+            *(
+                (t.c.subject_kind == kind)
+                & t.c.subject_id.in_(bindparam(f"{kind}_ids", expanding=True))
+                for kind in kinds
+            )
+        ),
+        t.c.holding.is_(True),
+        t.c.end_at > bindparam("start"),
+        t.c.start_at < bindparam("end"),
+    )
+    if exclude_appointment:
+        query = query.where(
+            or_(
+                t.c.appointment_id.is_(None),
+                t.c.appointment_id != bindparam("exclude_appointment_id"),
+            )
+        )
+    if exclude_class_session:
+        query = query.where(
+            or_(
+                t.c.class_session_id.is_(None),
+                t.c.class_session_id != bindparam("exclude_class_session_id"),
+            )
+        )
+    return query.order_by(t.c.start_at)
 
 
 class BlockRepository(Repository):
@@ -51,35 +91,25 @@ class BlockRepository(Repository):
         Callers treat expired holds as free (see :func:`appointd.domain.booking.split_expired`)
         and release them before writing over them, so the database agrees.
         """
-        t = tables.blocks
         by_kind: dict[str, list[int]] = {}
         for kind, sid in subjects:
             by_kind.setdefault(kind, []).append(sid)
         if not by_kind:
             return []
-        query = select(t).where(
-            t.c.account_id == self.account_id,
-            or_(
-                *(
-                    (t.c.subject_kind == kind) & t.c.subject_id.in_(sorted(set(ids)))
-                    for kind, ids in by_kind.items()
-                )
-            ),
-            t.c.holding.is_(True),
-            t.c.end_at > start,
-            t.c.start_at < end,
+        query = _holding_query(
+            tuple(sorted(by_kind)),
+            exclude_appointment_id is not None,
+            exclude_class_session_id is not None,
         )
-        if exclude_appointment_id is not None:
-            query = query.where(
-                or_(t.c.appointment_id.is_(None), t.c.appointment_id != exclude_appointment_id)
-            )
-        if exclude_class_session_id is not None:
-            query = query.where(
-                or_(
-                    t.c.class_session_id.is_(None), t.c.class_session_id != exclude_class_session_id
-                )
-            )
-        return [self.entity(r) for r in self.conn.execute(query.order_by(t.c.start_at))]
+        params: dict[str, Any] = {
+            "account_id": self.account_id,
+            "start": start,
+            "end": end,
+            "exclude_appointment_id": exclude_appointment_id,
+            "exclude_class_session_id": exclude_class_session_id,
+            **{f"{kind}_ids": sorted(set(ids)) for kind, ids in by_kind.items()},
+        }
+        return [self.entity(r) for r in self.conn.execute(query, params)]
 
     def release_appointments(self, appointment_ids: Sequence[int]) -> None:
         t = tables.blocks
