@@ -30,7 +30,7 @@ def prefixed(table: Any, prefix: str) -> list[Any]:
     return [c.label(f"{prefix}{c.name}") for c in table.c]
 
 
-def fields_of(entity: Any, values: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+def fields_of(entity: Any, values: Any, prefix: str) -> dict[str, Any]:
     """The dataclass fields of ``entity`` found among the ``prefix``-ed columns of a row."""
     return {
         f.name: values[prefix + f.name]
