@@ -12,12 +12,13 @@ from appointd.faces.native.routes import series as series_routes
 from appointd.faces.native.routes import waitlist as waitlist_routes
 
 router = APIRouter(prefix="/v1")
+# Routes are matched in order: the hot paths (booking, availability search) come first.
+router.include_router(appointments.router)
+router.include_router(availability_routes.router)
 router.include_router(health.router)
 router.include_router(catalog.router)
 router.include_router(staff_time_off.router)
-router.include_router(appointments.router)
 router.include_router(class_session_routes.router)
 router.include_router(series_routes.router)
 router.include_router(waitlist_routes.router)
 router.include_router(intent_routes.router)
-router.include_router(availability_routes.router)

@@ -35,7 +35,7 @@ SCOPE = "series only: this (default), following (this and later occurrences) or 
     },
     summary="Book an appointment, seats in a class session, or a recurring series",
 )
-def book(payload: s.AppointmentIn, ctx: Context = Depends(context)) -> s.AppointmentOut | SeriesOut:
+def book(payload: s.AppointmentIn, ctx: Context = Depends(context)) -> Response | SeriesOut:
     """Refused with 409 (``conflicts`` listed) when the busy span overlaps holding time of the
     staff, additional staff or resources; with 422 outside working hours. ``override`` skips
     both on purpose and is recorded in the history.
@@ -61,7 +61,10 @@ def book(payload: s.AppointmentIn, ctx: Context = Depends(context)) -> s.Appoint
     if payload.recurrence is not None:
         return series_document(series_cases.book(ctx, BookAppointment(**data)))
     appt = appointments.book(ctx, BookAppointment(**data))
-    return render.appointment(appt)
+    # Written here rather than by FastAPI, which would validate the reply against the whole
+    # union of the response model first: booking is the hot path.
+    body = render.appointment(appt).model_dump_json()
+    return Response(body, status_code=201, media_type="application/json")
 
 
 def _kinds(raw: str | None) -> list[AppointmentKind] | None:
