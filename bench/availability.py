@@ -39,7 +39,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -58,9 +58,9 @@ from appointd.store import tables
 from appointd.store.engine import make_engine
 from appointd.store.migrate import upgrade
 from harness import database as scratch_postgres
+from harness import first_monday, server
 
-NOW = datetime(2030, 1, 1, tzinfo=UTC)
-FIRST = date(2030, 1, 7)  # a Monday
+FIRST = first_monday()
 DAYS = 31
 LONDON = ZoneInfo("Europe/London")
 WORKING_WEEK = [{"weekday": d, "start": "09:00", "end": "17:00"} for d in range(1, 6)]
@@ -128,6 +128,7 @@ def build(
     )
     client_id = post("/v1/clients", {"first_name": "Bench", "last_name": "Client"})
     rng = random.Random(seed)
+    created_at = datetime.now(UTC)
     appointments: list[dict[str, Any]] = []
     for person in people:
         for d in range(DAYS):
@@ -156,8 +157,8 @@ def build(
                         "seats": 1,
                         "source": "native",
                         "extra": {},
-                        "created_at": NOW,
-                        "updated_at": NOW,
+                        "created_at": created_at,
+                        "updated_at": created_at,
                     }
                 )
     with services.engine.begin() as conn:
@@ -192,6 +193,8 @@ def build(
         len(appointments),
     )
 
+
+LABELS = ("core", "use case", "HTTP TestClient", "HTTP uvicorn thread", "HTTP server")
 
 # -- measuring ---------------------------------------------------------------------------------
 
@@ -254,7 +257,7 @@ class Server:
 
 
 def measure(
-    services: Services, client: TestClient, port: int, w: Workload, runs: int
+    services: Services, client: TestClient, ports: tuple[int, int], w: Workload, runs: int
 ) -> dict[str, Any]:
     ctx = Context(services, Caller(w.account_id, actor="bench"))
     q = w.query()
@@ -269,14 +272,19 @@ def measure(
         if response.status_code != 200:
             raise SystemExit(f"GET {path} -> {response.status_code} {response.text}")
 
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    def over_socket(conn: http.client.HTTPConnection) -> Callable[[], None]:
+        def call() -> None:
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            body = response.read()
+            if response.status != 200:
+                raise SystemExit(f"GET {path} -> {response.status} {body[:200]!r}")
 
-    def over_socket() -> None:
-        conn.request("GET", path, headers=headers)
-        response = conn.getresponse()
-        body = response.read()
-        if response.status != 200:
-            raise SystemExit(f"GET {path} -> {response.status} {body[:200]!r}")
+        return call
+
+    in_thread, own_process = (
+        http.client.HTTPConnection("127.0.0.1", port, timeout=60) for port in ports
+    )
 
     with Statements(services.engine) as counted:
         in_process()
@@ -285,14 +293,16 @@ def measure(
             "core": timed(lambda: availability.compute(prepared), runs),
             "use case": timed(lambda: availability.find(ctx, q), runs),
             "HTTP TestClient": timed(in_process, runs),
-            "HTTP uvicorn": timed(over_socket, runs),
+            "HTTP uvicorn thread": timed(over_socket(in_thread), runs),
+            "HTTP server": timed(over_socket(own_process), runs),
             "statements": counted.count,
             "slots": sum(len(d.slots) for d in result.days),
             "staff-slots": sum(len(s.staff_ids) for d in result.days for s in d.slots),
             "bytes": len(client.get(path, headers=headers).content),
         }
     finally:
-        conn.close()
+        in_thread.close()
+        own_process.close()
 
 
 # -- the database ------------------------------------------------------------------------------
@@ -324,9 +334,13 @@ def main(argv: list[str] | None = None) -> None:
         engine = make_engine(settings)
         try:
             upgrade(engine)
-            services = Services(engine=engine, settings=settings, clock=lambda: NOW)
+            services = Services(engine=engine, settings=settings)
             app = create_app(settings, services)
-            with TestClient(app) as client, Server(app) as port:
+            with (
+                TestClient(app) as client,
+                Server(app) as port,
+                server(url, workers=1, pool_size=4) as (own_port, _),
+            ):
                 started = time.perf_counter()
                 workloads = [
                     build(services, client, "W1", 1, seed=1),
@@ -347,16 +361,16 @@ def main(argv: list[str] | None = None) -> None:
                 )
                 print(f"window {FIRST}..{FIRST + timedelta(days=DAYS - 1)} ({DAYS} days)")
                 for w in workloads:
-                    r = measure(services, client, port, w, runs)
+                    r = measure(services, client, (port, own_port), w, runs)
                     print(
                         f"\n{w.name}: {w.staff} staff, {w.booked} appointments booked; "
                         f"{r['slots']} slots offered ({r['staff-slots']} staff-slots), "
                         f"{r['bytes']} bytes, {r['statements']} SQL statements per request"
                     )
-                    for label in ("core", "use case", "HTTP TestClient", "HTTP uvicorn"):
+                    for label in LABELS:
                         values = r[label]
                         print(
-                            f"  {label:15} p50 {p(values, 0.5):7.2f} ms   "
+                            f"  {label:19} p50 {p(values, 0.5):7.2f} ms   "
                             f"p95 {p(values, 0.95):7.2f} ms"
                         )
                 print(f"\nload average after: {os.getloadavg()[0]:.1f}")

@@ -39,7 +39,7 @@ from appointd.app.context import Services
 from appointd.settings import Settings
 from appointd.store.engine import make_engine
 from appointd.store.migrate import upgrade
-from harness import CpuMeter, Http, Jobs, Outcome, Run, database, measure, server
+from harness import CpuMeter, Http, Jobs, Outcome, Run, database, first_monday, measure, server
 
 STAFF = 50
 SLOT = timedelta(minutes=30)  # the service's duration, and the grid bookings are laid on
@@ -62,12 +62,6 @@ class Clinic:
     service_id: int
     client_id: int
     staff_ids: list[int]
-
-
-def first_monday() -> date:
-    """A Monday one to two weeks ahead, so every slot is in the future and on a working day."""
-    day = date.today() + timedelta(days=7)
-    return day + timedelta(days=(7 - day.weekday()) % 7)
 
 
 def slot(k: int, staff_ids: list[int], monday: date) -> tuple[int, datetime]:

@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,6 +34,13 @@ import psycopg
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def first_monday() -> date:
+    """A Monday one to two weeks ahead: every slot of the weeks after it is in the future, on a
+    working day, and inside the default booking horizon of a server on the real clock."""
+    day = date.today() + timedelta(days=7)
+    return day + timedelta(days=(7 - day.weekday()) % 7)
 
 
 # -- concurrent clients ------------------------------------------------------------------------

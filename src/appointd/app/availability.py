@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from appointd.app.context import Context
+from appointd.app.references import usable
 from appointd.domain import assignment
 from appointd.domain import availability as slots
 from appointd.domain.booking import check_staff_fit
@@ -128,16 +129,17 @@ def prepare(
     uow: UnitOfWork, ctx: Context, q: AvailabilityQuery, requested_tz: ZoneInfo | None
 ) -> Prepared:
     """Load everything the search needs in a fixed number of statements."""
-    account, service, location = uow.availability.subject(q.service_id, q.location_id)
-    service = _service(service, q.service_id)
-    location = _location(location, q.location_id)
+    found = uow.availability.subject(q.service_id, q.location_id, with_staff=q.staff_ids is None)
+    account = found.account
+    service = usable(found.service, "service", q.service_id, "service_id")
+    location = usable(found.location, "location", q.location_id, "location_id")
     tz = requested_tz or zone(location.time_zone)
     bounds = slots.day_bounds(q.first, q.last, tz)
     rules = _rules(ctx, service, account, q, bounds)
     if service.kind == ServiceKind.CLASS:
         days = _classes(uow, q, service, location, rules, bounds)
         return Prepared(tz, q.first, bounds, rules, days=days)
-    people = _staff(uow, q, service, location)
+    people = _staff(uow, q, service, location, found.staff)
     load_start, load_end = (_instant(t) for t in rules.load_span)
     # Two days of margin: local dates of far-off zones differ from UTC dates.
     overrides = uow.availability.overrides(
@@ -146,13 +148,13 @@ def prepare(
         load_end.date() + timedelta(days=2),
     )
     resources = uow.resources.get_many(service.resource_ids)
-    usable = all(
+    resources_usable = all(
         (r := resources.get(rid)) is not None
         and r.archived_at is None
         and r.location_id in (None, location.id)
         for rid in service.resource_ids
     )
-    if not people or not usable:
+    if not people or not resources_usable:
         return Prepared(tz, q.first, bounds, rules, days=slots.by_day([], q.first, bounds))
     subjects = [("staff", p.id) for p in people]
     subjects += [("resource", rid) for rid in service.resource_ids]
@@ -172,22 +174,6 @@ def prepare(
             rid: (resources[rid].capacity, busy[("resource", rid)]) for rid in service.resource_ids
         },
     )
-
-
-def _service(service: Service | None, service_id: int) -> Service:
-    if service is None:
-        raise NotFound("service", service_id, "service_id")
-    if service.archived_at is not None:
-        raise Invalid.field("service_id", f"service {service.id} is archived")
-    return service
-
-
-def _location(location: Location | None, location_id: int) -> Location:
-    if location is None:
-        raise NotFound("location", location_id, "location_id")
-    if location.archived_at is not None:
-        raise Invalid.field("location_id", f"location {location.id} is archived")
-    return location
 
 
 def _rules(
@@ -221,11 +207,16 @@ def _rules(
 
 
 def _staff(
-    uow: UnitOfWork, q: AvailabilityQuery, service: Service, location: Location
+    uow: UnitOfWork,
+    q: AvailabilityQuery,
+    service: Service,
+    location: Location,
+    active: list[Staff] | None,
 ) -> list[Staff]:
-    """The staff asked for, each checked like a booking would; or everyone qualified."""
+    """The staff asked for, each checked like a booking would; or everyone qualified among
+    the account's ``active`` staff (loaded with the service when none were asked for)."""
     if q.staff_ids is None:
-        return assignment.qualified(uow.availability.active_staff(), service, location.id)
+        return assignment.qualified(active or [], service, location.id)
     found = uow.staff.get_many(q.staff_ids)
     for sid in q.staff_ids:
         if sid not in found:

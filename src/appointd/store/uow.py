@@ -36,7 +36,9 @@ from appointd.store.repositories.waitlist import WaitlistRepository
 class UnitOfWork:
     """Repositories over one transaction, scoped to ``account_id``.
 
-    ``write=False`` opens a read-only transaction (on SQLite it does not take the write lock).
+    ``write=False`` is for reading only: on SQLite a transaction that does not take the write
+    lock, on PostgreSQL no transaction at all (each statement on its own, as READ COMMITTED
+    would run it anyway).
     ``account_id=None`` is only for account-level work (creating accounts, resolving keys).
     """
 
@@ -49,7 +51,12 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         conn = self._engine.connect()
         if not self._write:
-            conn = conn.execution_options(sqlite_begin="DEFERRED")
+            if self.dialect == "postgresql":
+                # Under READ COMMITTED every statement sees its own snapshot, in a transaction
+                # or not: reading without one saves the BEGIN and ROLLBACK round trips.
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            else:
+                conn = conn.execution_options(sqlite_begin="DEFERRED")
         conn.begin()
         self.conn: Connection = conn
         aid = self.account_id

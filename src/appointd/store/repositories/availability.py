@@ -7,6 +7,7 @@ works in; a start is rounded down and an end up to the second, so rounding never
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Iterable, Sequence
@@ -120,45 +121,50 @@ _OVERRIDES = select(
 )
 
 
-_SUBJECT = (
-    select(
-        tables.accounts.c.default_min_notice_minutes,
-        tables.accounts.c.default_max_advance_days,
-        *prefixed(tables.services, "s_"),
-        *prefixed(tables.locations, "l_"),
-    )
-    .select_from(
-        tables.accounts.outerjoin(
-            tables.services,
-            and_(
-                tables.services.c.account_id == tables.accounts.c.id,
-                tables.services.c.id == bindparam("service_id"),
-            ),
-        ).outerjoin(
-            tables.locations,
-            and_(
-                tables.locations.c.account_id == tables.accounts.c.id,
-                tables.locations.c.id == bindparam("location_id"),
-            ),
-        )
-    )
-    .where(tables.accounts.c.id == bindparam("account_id"))
-)
+def _subject_query(with_staff: bool) -> Any:
+    """The statement of :meth:`AvailabilityRepository.subject`: the account's defaults, the
+    service and the location, and with ``with_staff`` one row per active staff member."""
+    a, s, loc, st = tables.accounts, tables.services, tables.locations, tables.staff
+    columns = [
+        a.c.default_min_notice_minutes,
+        a.c.default_max_advance_days,
+        *prefixed(s, "s_"),
+        *prefixed(loc, "l_"),
+    ]
+    joined = a.outerjoin(
+        s, and_(s.c.account_id == a.c.id, s.c.id == bindparam("service_id"))
+    ).outerjoin(loc, and_(loc.c.account_id == a.c.id, loc.c.id == bindparam("location_id")))
+    if with_staff:
+        columns += prefixed(st, "p_")
+        joined = joined.outerjoin(st, and_(st.c.account_id == a.c.id, st.c.archived_at.is_(None)))
+    query = select(*columns).select_from(joined).where(a.c.id == bindparam("account_id"))
+    return query.order_by(st.c.id) if with_staff else query
+
+
+_SUBJECT = {with_staff: _subject_query(with_staff) for with_staff in (False, True)}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SearchSubject:
+    """What :meth:`AvailabilityRepository.subject` found; ``None`` for what the account lacks."""
+
+    account: Account | None
+    service: Service | None
+    location: Location | None
+    staff: list[Staff] | None  # the active staff, when asked for
 
 
 class AvailabilityRepository(Repository):
-    def subject(
-        self, service_id: int, location_id: int
-    ) -> tuple[Account | None, Service | None, Location | None]:
-        """The account's booking-window defaults, the service and the location, in one
-        statement; ``None`` for what this account does not have."""
-        row = self.conn.execute(
-            _SUBJECT,
+    def subject(self, service_id: int, location_id: int, *, with_staff: bool) -> SearchSubject:
+        """The account's booking-window defaults, the service and the location, and with
+        ``with_staff`` every active staff member (ascending by id), in one statement."""
+        rows = self.conn.execute(
+            _SUBJECT[with_staff],
             {"account_id": self.account_id, "service_id": service_id, "location_id": location_id},
-        ).first()
-        if row is None:
-            return None, None, None
-        values = row._mapping
+        ).all()
+        if not rows:
+            return SearchSubject(None, None, None, [] if with_staff else None)
+        values = rows[0]._mapping
         account = Account(
             self.account_id,
             "",
@@ -172,37 +178,14 @@ class AvailabilityRepository(Repository):
             )
         if values["l_id"] is not None:
             location = Location(**fields_of(Location, values, "l_"))
-        return account, service, location
+        staff = _staff_of(rows) if with_staff else None
+        return SearchSubject(account, service, location, staff)
 
     def active_staff(self) -> list[Staff]:
         """Every staff member of the account who is not archived, ascending by id."""
-        rows = self.conn.execute(_ACTIVE_STAFF, {"account_id": self.account_id})
-        # Most staff share a handful of weekly patterns: parse each distinct one once.
-        weeks: dict[str, WorkingWeek] = {}
-        out: list[Staff] = []
-        for r in rows:
-            raw = r.working_hours or []
-            key = repr(raw)
-            week = weeks.get(key)
-            if week is None:
-                week = weeks[key] = WorkingWeek.parse(raw)
-            out.append(
-                Staff(
-                    id=r.id,
-                    account_id=r.account_id,
-                    first_name=r.first_name,
-                    last_name=r.last_name,
-                    time_zone=r.time_zone,
-                    email=r.email,
-                    location_ids=list(r.location_ids or []),
-                    service_ids=list(r.service_ids or []),
-                    working_hours=week,
-                    archived_at=r.archived_at,
-                    created_at=r.created_at,
-                    updated_at=r.updated_at,
-                )
-            )
-        return out
+        return _staff_of(
+            self.conn.execute(_ACTIVE_STAFF, {"account_id": self.account_id}), prefix=""
+        )
 
     def overrides(
         self, staff_ids: Iterable[int], first: date, last: date
@@ -330,6 +313,40 @@ class AvailabilityRepository(Repository):
         for sid, count, last in self.conn.execute(query):
             out[sid] = StaffLoad(sid, int(count or 0), _as_utc(last))
         return out
+
+
+def _staff_of(rows: Iterable[Any], prefix: str = "p_") -> list[Staff]:
+    """Staff members from rows holding the ``prefix``-ed columns of ``staff``; rows where the
+    outer join found nobody (a ``None`` id) are skipped."""
+    # Most staff share a handful of weekly patterns: parse each distinct one once.
+    weeks: dict[str, WorkingWeek] = {}
+    out: list[Staff] = []
+    for row in rows:
+        r = row._mapping
+        if r[prefix + "id"] is None:
+            continue
+        raw = r[prefix + "working_hours"] or []
+        key = repr(raw)
+        week = weeks.get(key)
+        if week is None:
+            week = weeks[key] = WorkingWeek.parse(raw)
+        out.append(
+            Staff(
+                id=r[prefix + "id"],
+                account_id=r[prefix + "account_id"],
+                first_name=r[prefix + "first_name"],
+                last_name=r[prefix + "last_name"],
+                time_zone=r[prefix + "time_zone"],
+                email=r[prefix + "email"],
+                location_ids=list(r[prefix + "location_ids"] or []),
+                service_ids=list(r[prefix + "service_ids"] or []),
+                working_hours=week,
+                archived_at=r[prefix + "archived_at"],
+                created_at=r[prefix + "created_at"],
+                updated_at=r[prefix + "updated_at"],
+            )
+        )
+    return out
 
 
 def _as_utc(value: Any) -> datetime | None:

@@ -116,43 +116,63 @@ def _document(days: list[Day], tz: ZoneInfo) -> str:
             text = ids[values] = json.dumps(values, separators=(",", ":"))
         return text
 
-    def slot(s: Slot) -> str:
+    def slot(s: Slot, offset: _Offset | None) -> str:
         text = (
-            f'{{"start":"{stamp(s.start)}","end":"{stamp(s.end)}",'
+            f'{{"start":"{stamp(s.start, offset)}","end":"{stamp(s.end, offset)}",'
             f'"staff_ids":{array(s.staff_ids)},"resource_ids":{array(s.resource_ids)}'
         )
         if s.class_session_id is not None:
             text += f',"class_session_id":{s.class_session_id},"seats_left":{s.seats_left}'
         return text + "}"
 
-    rendered = ",".join(
-        f'{{"date":"{d.date.isoformat()}","slots":[{",".join(slot(s) for s in d.slots)}]}}'
-        for d in days
-    )
+    def day(d: Day) -> str:
+        offset = stamp.steady(d.slots[0].start, max(s.end for s in d.slots)) if d.slots else None
+        slots = ",".join(slot(s, offset) for s in d.slots)
+        return f'{{"date":"{d.date.isoformat()}","slots":[{slots}]}}'
+
+    rendered = ",".join(day(d) for d in days)
     return f'{{"time_zone":{json.dumps(tz.key)},"days":[{rendered}]}}'
+
+
+_Offset = tuple[int, str]  # seconds east of UTC, and its RFC 3339 text ("+01:00")
 
 
 class _Stamps:
     """RFC 3339 text of epoch seconds in ``tz``, as ``datetime.isoformat`` writes it.
 
     ``isoformat`` costs more than the whole slot search of a small calendar; slot times repeat
-    every day, so the date, time-of-day and offset texts are each made once and joined.
+    every day, so the date, time-of-day and offset texts are each made once and joined. Finding
+    the offset of an instant is the dearest part, so a caller that knows a stretch of time
+    shares one offset (:meth:`steady`) passes it in.
     """
 
     def __init__(self, tz: ZoneInfo) -> None:
         self.tz = tz
         self.dates: dict[int, str] = {}
         self.times: dict[int, str] = {}
-        self.offsets: dict[timedelta | None, tuple[int, str]] = {}
+        self.offsets: dict[timedelta | None, _Offset] = {}
 
-    def __call__(self, epoch: int) -> str:
+    def offset(self, epoch: int) -> _Offset:
         delta = datetime.fromtimestamp(epoch, self.tz).utcoffset()
         found = self.offsets.get(delta)
         if found is None:
             shift = int(delta.total_seconds()) if delta is not None else 0
             text = datetime.fromtimestamp(epoch, self.tz).isoformat()
             found = self.offsets[delta] = (shift, text[19:])  # "+01:00" after "...THH:MM:SS"
-        shift, suffix = found
+        return found
+
+    def steady(self, first: int, last: int) -> _Offset | None:
+        """The offset of every instant from ``first`` to ``last`` (at most a day apart) when
+        it is the same at both ends, else ``None``.
+
+        Same at both ends means unchanged in between: no zone changes its offset twice within
+        a day.
+        """
+        at_first = self.offset(first)
+        return at_first if self.offset(last) == at_first else None
+
+    def __call__(self, epoch: int, offset: _Offset | None = None) -> str:
+        shift, suffix = offset or self.offset(epoch)
         day, second = divmod(epoch + shift, 86400)
         date_text = self.dates.get(day)
         if date_text is None:
