@@ -112,7 +112,7 @@ class NewAppointmentRepository(Repository):
         database on PostgreSQL as it is for separate inserts.
         """
         if self.conn.dialect.name != "postgresql":
-            return self._add_one_by_one(appt, blocks, entry, event, at)
+            return self.add_one_by_one(appt, blocks, entry, event, at)
         event_id = str(uuid.uuid4())
         row = AppointmentRepository(self.conn, self.account_id).to_row(appt)
         params: dict[str, Any] = {c: row.get(c) for c in _APPOINTMENT_COLUMNS}
@@ -138,7 +138,7 @@ class NewAppointmentRepository(Repository):
         _set_id(new_id, appt, blocks, entry, event)
         return event_id
 
-    def _add_one_by_one(
+    def add_one_by_one(
         self,
         appt: Appointment,
         blocks: list[Block],
@@ -146,6 +146,8 @@ class NewAppointmentRepository(Repository):
         event: Event,
         at: datetime,
     ) -> str:
+        """:meth:`add` as separate inserts: SQLite's way, and what the one PostgreSQL
+        statement is tested against."""
         new_id = AppointmentRepository(self.conn, self.account_id).add(appt)
         _set_id(new_id, appt, blocks, entry, event)
         BlockRepository(self.conn, self.account_id).add(blocks)
