@@ -36,7 +36,7 @@ from appointd.domain.model import Account, AppointmentKind, Location, Service, S
 from appointd.domain.status import Status
 from appointd.domain.working_hours import TimeRange, WorkingWeek, parse_ranges
 from appointd.store import tables
-from appointd.store.repositories.base import Repository
+from appointd.store.repositories.base import Repository, one_of
 from appointd.store.repositories.catalog import ServiceRepository
 from appointd.store.repositories.references import fields_of, prefixed
 
@@ -88,7 +88,7 @@ def _busy_query(dialect: str, kinds: tuple[str, ...]) -> Any:
         .where(
             t.c.account_id == bindparam("account_id"),
             t.c.subject_kind == kind,
-            t.c.subject_id.in_(bindparam(f"{kind}_ids", expanding=True)),
+            one_of(t.c.subject_id, f"{kind}_ids", dialect),
             t.c.holding.is_(True),
             t.c.end_at > bindparam("start"),
             t.c.start_at < bindparam("end"),
@@ -109,16 +109,16 @@ _ACTIVE_STAFF = (
     .order_by(tables.staff.c.id)
 )
 
-_OVERRIDES = select(
-    tables.staff_date_overrides.c.staff_id,
-    tables.staff_date_overrides.c.date,
-    tables.staff_date_overrides.c.ranges,
-).where(
-    tables.staff_date_overrides.c.account_id == bindparam("account_id"),
-    tables.staff_date_overrides.c.staff_id.in_(bindparam("ids", expanding=True)),
-    tables.staff_date_overrides.c.date >= bindparam("first"),
-    tables.staff_date_overrides.c.date <= bindparam("last"),
-)
+
+@functools.cache
+def _overrides_query(dialect: str) -> Any:
+    t = tables.staff_date_overrides
+    return select(t.c.staff_id, t.c.date, t.c.ranges).where(
+        t.c.account_id == bindparam("account_id"),
+        one_of(t.c.staff_id, "ids", dialect),
+        t.c.date >= bindparam("first"),
+        t.c.date <= bindparam("last"),
+    )
 
 
 def _subject_query(with_staff: bool) -> Any:
@@ -197,7 +197,7 @@ class AvailabilityRepository(Repository):
         if not ids:
             return out
         params = {"account_id": self.account_id, "ids": ids, "first": first, "last": last}
-        for sid, day, ranges in self.conn.execute(_OVERRIDES, params):
+        for sid, day, ranges in self.conn.execute(_overrides_query(self.conn.dialect.name), params):
             out[sid][day] = parse_ranges(ranges or [], "ranges")
         return out
 

@@ -12,18 +12,31 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Connection, Select, Table, bindparam, func, select
+from sqlalchemy import BigInteger, Connection, Select, Table, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 E = TypeVar("E")
 
 # The lookups by id of TableRepository, built once per table: running the same statement object
 # again reuses its SQLAlchemy cache key, which is most of the cost of a small query.
 _BY_ID: dict[str, Select[Any]] = {}
-_BY_IDS: dict[str, Select[Any]] = {}
+_BY_IDS: dict[tuple[str, str], Select[Any]] = {}
 
 # The largest id a BIGINT holds. A larger or non-positive id names no row, and the drivers
 # refuse to send one that does not fit, so lookups answer "not found" without asking.
 MAX_ID = 2**63 - 1
+
+
+def one_of(column: Any, name: str, dialect: str) -> Any:
+    """``column IN (:name)`` for a list parameter ``name``.
+
+    On PostgreSQL it is ``column = ANY(:name)`` with the list as one array: the statement's
+    text is then the same whatever the list's length, and SQLAlchemy does not rewrite it on
+    every call (an expanding ``IN`` is rendered anew for each execution). SQLite has no arrays.
+    """
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(BigInteger)))
+    return column.in_(bindparam(name, expanding=True))
 
 
 def storable(id: int) -> bool:
@@ -116,11 +129,11 @@ class TableRepository(Repository, Generic[E]):
         if not wanted:
             return {}
         t = self.table
-        query = _BY_IDS.get(t.name)
+        dialect = self.conn.dialect.name
+        query = _BY_IDS.get((dialect, t.name))
         if query is None:
-            query = _BY_IDS[t.name] = select(t).where(
-                t.c.account_id == bindparam("account_id"),
-                t.c.id.in_(bindparam("ids", expanding=True)),
+            query = _BY_IDS[(dialect, t.name)] = select(t).where(
+                t.c.account_id == bindparam("account_id"), one_of(t.c.id, "ids", dialect)
             )
         rows = self.conn.execute(query, {"account_id": self.account_id, "ids": wanted})
         return {row.id: self.to_entity(row) for row in rows}

@@ -11,14 +11,14 @@ from sqlalchemy import bindparam, delete, or_, select, update
 
 from appointd.domain.model import Block
 from appointd.store import tables
-from appointd.store.repositories.base import Repository
+from appointd.store.repositories.base import Repository, one_of
 
 Subject = tuple[str, int]
 
 
 @functools.cache
 def _holding_query(
-    kinds: tuple[str, ...], exclude_appointment: bool, exclude_class_session: bool
+    dialect: str, kinds: tuple[str, ...], exclude_appointment: bool, exclude_class_session: bool
 ) -> Any:
     """The statement of :meth:`BlockRepository.holding_in`, built once per shape.
 
@@ -29,8 +29,7 @@ def _holding_query(
         t.c.account_id == bindparam("account_id"),
         or_(
             *(
-                (t.c.subject_kind == kind)
-                & t.c.subject_id.in_(bindparam(f"{kind}_ids", expanding=True))
+                (t.c.subject_kind == kind) & one_of(t.c.subject_id, f"{kind}_ids", dialect)
                 for kind in kinds
             )
         ),
@@ -97,6 +96,7 @@ class BlockRepository(Repository):
         if not by_kind:
             return []
         query = _holding_query(
+            self.conn.dialect.name,
             tuple(sorted(by_kind)),
             exclude_appointment_id is not None,
             exclude_class_session_id is not None,

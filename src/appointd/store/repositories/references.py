@@ -10,6 +10,7 @@ and client columns.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlalchemy import and_, bindparam, select
 
 from appointd.domain.model import Client, Location, Service, Staff
 from appointd.store import tables
-from appointd.store.repositories.base import Repository, storable
+from appointd.store.repositories.base import Repository, one_of, storable
 from appointd.store.repositories.catalog import ServiceRepository
 from appointd.store.repositories.staff import StaffRepository
 
@@ -43,25 +44,27 @@ def _joined(table: Any, condition: Any) -> tuple[Any, Any]:
     return table, and_(table.c.account_id == tables.accounts.c.id, condition)
 
 
-_LOAD = (
-    select(
-        *prefixed(tables.locations, "l_"),
-        *prefixed(tables.services, "s_"),
-        *prefixed(tables.clients, "c_"),
-        *prefixed(tables.staff, "p_"),
-    )
-    .select_from(
-        tables.accounts.outerjoin(
-            *_joined(tables.locations, tables.locations.c.id == bindparam("location_id"))
+@functools.cache
+def _load(dialect: str) -> Any:
+    """The statement of :meth:`ReferenceRepository.load`, built once per dialect."""
+    staff = tables.staff
+    return (
+        select(
+            *prefixed(tables.locations, "l_"),
+            *prefixed(tables.services, "s_"),
+            *prefixed(tables.clients, "c_"),
+            *prefixed(staff, "p_"),
         )
-        .outerjoin(*_joined(tables.services, tables.services.c.id == bindparam("service_id")))
-        .outerjoin(*_joined(tables.clients, tables.clients.c.id == bindparam("client_id")))
-        .outerjoin(
-            *_joined(tables.staff, tables.staff.c.id.in_(bindparam("staff_ids", expanding=True)))
+        .select_from(
+            tables.accounts.outerjoin(
+                *_joined(tables.locations, tables.locations.c.id == bindparam("location_id"))
+            )
+            .outerjoin(*_joined(tables.services, tables.services.c.id == bindparam("service_id")))
+            .outerjoin(*_joined(tables.clients, tables.clients.c.id == bindparam("client_id")))
+            .outerjoin(*_joined(staff, one_of(staff.c.id, "staff_ids", dialect)))
         )
+        .where(tables.accounts.c.id == bindparam("account_id"))
     )
-    .where(tables.accounts.c.id == bindparam("account_id"))
-)
 
 
 @dataclasses.dataclass(slots=True)
@@ -86,7 +89,7 @@ class ReferenceRepository(Repository):
         """The location, service, client and staff members with these ids, in one statement."""
         wanted = sorted({i for i in staff_ids if storable(i)})
         rows = self.conn.execute(
-            _LOAD,
+            _load(self.conn.dialect.name),
             {
                 "account_id": self.account_id,
                 "location_id": _id(location_id),
