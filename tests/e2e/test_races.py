@@ -225,7 +225,8 @@ def test_a_booking_refused_by_the_exclusion_constraint_is_a_409_problem_naming_t
     """The race staged so it cannot fall the other way: the check passes, the insert loses.
 
     A competing booking is written through the same use-case code but left uncommitted. The
-    server's check cannot see it (READ COMMITTED), so its block insert waits on the exclusion
+    server's check cannot see it (READ COMMITTED), so its block insert (part of booking's one
+    write statement on PostgreSQL) waits on the exclusion
     constraint; once the competitor commits, PostgreSQL refuses the insert with 23P01 and the
     server must answer 409 ``slot-taken`` naming the competitor, not 500.
     """
@@ -252,7 +253,7 @@ def test_a_booking_refused_by_the_exclusion_constraint_is_a_409_problem_naming_t
             row = conn.execute(
                 "SELECT count(*) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND wait_event_type = 'Lock' "
-                "AND query ILIKE 'INSERT INTO blocks%'"
+                "AND query ILIKE '%INSERT INTO blocks%'"
             ).fetchone()
             return int(row[0]) if row else 0
 
