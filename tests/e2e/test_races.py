@@ -226,9 +226,9 @@ def test_a_booking_refused_by_the_exclusion_constraint_is_a_409_problem_naming_t
 
     A competing booking is written through the same use-case code but left uncommitted. The
     server's check cannot see it (READ COMMITTED), so its block insert (part of booking's one
-    write statement on PostgreSQL) waits on the exclusion
-    constraint; once the competitor commits, PostgreSQL refuses the insert with 23P01 and the
-    server must answer 409 ``slot-taken`` naming the competitor, not 500.
+    write statement on PostgreSQL) waits on the exclusion constraint; once the competitor
+    commits, PostgreSQL refuses the insert with 23P01 and the server must answer 409
+    ``slot-taken`` naming the competitor, not 500.
     """
     account = Account(server)
     api = account.client
