@@ -1,9 +1,10 @@
 """Availability search: the free slots of a service at a location over a window of dates.
 
 One read-only unit of work and a fixed number of statements whatever the number of staff or
-days: the service, the location and the account's defaults (one statement), the staff, their
-date overrides, the resources the service needs (if any), and the busy spans of all of them in
-one aggregated statement; for a class, its sessions instead. The slot search itself is
+days: the service, the location, the account's defaults and (unless the query names staff)
+the account's active staff in one statement; the named staff (if any); their date overrides;
+the resources the service needs (if any); and the busy spans of all of them in one aggregated
+statement. For a class, its sessions instead. The slot search itself is
 :func:`appointd.domain.availability.search`, pure and on integer seconds.
 """
 
