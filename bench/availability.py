@@ -3,8 +3,8 @@
     .venv/bin/python bench/availability.py [--runs 300] [--postgres | --database-url URL]
 
 Workloads (both: Europe/London location, staff working Mon-Fri 09:00-17:00, a 30-minute
-service, the window 2030-01-07..2030-02-06 = 31 days with 23 working days, and about half of
-every staff member's 30-minute grid booked, chosen at random with a fixed seed):
+service, a window of 31 days from the Monday one to two weeks ahead, and about half of every
+staff member's 30-minute grid booked, chosen at random with a fixed seed):
 
 * **W1**: one staff member;
 * **W2**: fifty staff members, searched with the default any-staff mode.
@@ -13,8 +13,12 @@ For each it prints p50/p95 of
 
 * **core**: the pure slot search (:func:`appointd.app.availability.compute`) on data loaded once;
 * **use case**: :func:`appointd.app.availability.find`, queries included;
-* **HTTP**: ``GET /v1/availability`` through the ASGI app in process (Starlette's TestClient
-  over httpx: routing, authentication, JSON), no network socket;
+* **HTTP TestClient**: ``GET /v1/availability`` through the ASGI app in process (Starlette's
+  TestClient over httpx), no network socket;
+* **HTTP uvicorn thread**: the same request to uvicorn serving the app in a thread of this
+  process;
+* **HTTP server**: the same request to the real server (``python -m appointd.cli serve``) in a
+  process of its own: what a client of a deployed server sees;
 
 and the SQL statements one HTTP request sends. Design targets (p50): W1 core < 2 ms and HTTP
 < 5 ms; W2 core < 50 ms and HTTP < 100 ms. Figures are printed, never asserted.
@@ -23,7 +27,7 @@ The database is a scratch SQLite file in a temporary directory by default; ``--p
 creates a scratch database ``appointd_bench_<random>`` on 127.0.0.1:5432 and drops it at the
 end; ``--database-url`` uses an existing (migrated or empty) database and leaves its data. The
 bookings are written as the rows a booking writes (``appointments`` + ``blocks``) in bulk, so
-the set-up takes seconds; the app runs on a clock fixed at 2030-01-01.
+the set-up takes seconds. Everything runs on the real clock.
 """
 
 from __future__ import annotations
