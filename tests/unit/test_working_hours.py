@@ -26,7 +26,6 @@ from appointd.domain.working_hours import (
     TimeRange,
     WorkingCalendar,
     WorkingWeek,
-    overrides_by_date,
     parse_override,
     parse_ranges,
 )
@@ -61,7 +60,7 @@ def calendar(
     overrides: Sequence[Mapping[str, Any]] = (),
 ) -> WorkingCalendar:
     parsed = [parse_override(o, tz, f"date_overrides[{i}]") for i, o in enumerate(overrides)]
-    return WorkingCalendar(tz, WorkingWeek.parse(week), overrides_by_date(parsed))
+    return WorkingCalendar(tz, WorkingWeek.parse(week), {o.date: o.ranges for o in parsed})
 
 
 def utc_day(day: date) -> Interval:

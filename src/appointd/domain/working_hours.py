@@ -13,7 +13,7 @@ the user asked for a time that does not exist.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -213,7 +213,3 @@ class WorkingCalendar:
     def covers(self, span: Interval) -> bool:
         """True when ``span`` lies wholly inside one stretch of working time."""
         return any(iv.contains(span) for iv in self.intervals(span))
-
-
-def overrides_by_date(items: Iterable[DateOverride]) -> dict[date, tuple[TimeRange, ...]]:
-    return {o.date: o.ranges for o in items}
