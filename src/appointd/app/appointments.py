@@ -179,7 +179,7 @@ def place(uow: UnitOfWork, ctx: Context, cmd: BookAppointment, p: Placement) -> 
 def change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
     """Reschedule, reassign or annotate; when time, people or things change, every check runs
     again."""
-    with guard_overlaps(ctx), ctx.uow() as uow:
+    with guard_overlaps(ctx) as race, ctx.uow() as uow:
         current = _load_for_update(uow, cmd.appointment_id)
         booking.refuse_if_hold(current, "changed")
         changes = dict(cmd.changes)
@@ -205,6 +205,7 @@ def change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
         )
         if scheduling:
             draft = as_command(current, _start_as_instant(uow, current, changes))
+            race.watch(draft, exclude_appointment_id=current.id)
             placement = resolve(uow, draft)
             blocks = check_and_block(uow, ctx, placement, exclude_appointment_id=current.id)
             updated = dataclasses.replace(

@@ -175,21 +175,39 @@ def check_and_block(
     return wanted
 
 
+@dataclass(slots=True)
+class Race:
+    """What a guarded use case is placing, so a lost race can name what beat it."""
+
+    cmd: BookAppointment | None = None
+    exclude_appointment_id: int | None = None
+
+    def watch(self, cmd: BookAppointment, exclude_appointment_id: int | None = None) -> None:
+        """Report conflicts with ``cmd`` (ignoring ``exclude_appointment_id``, the appointment
+        being moved) if the database refuses the write."""
+        self.cmd = cmd
+        self.exclude_appointment_id = exclude_appointment_id
+
+
 @contextmanager
 def guard_overlaps(
     ctx: Context, cmd: BookAppointment | None = None, exclude_appointment_id: int | None = None
-) -> Iterator[None]:
+) -> Iterator[Race]:
     """Turn the database's refusal of overlapping time into :class:`SlotTaken` naming the
     conflicts.
 
     The refusal (:class:`OverlapRefused`, raised by the unit of work on PostgreSQL) means a
     concurrent booking won the race after our check passed. The transaction is already rolled
-    back; we look up what holds the time now and report it.
+    back; we look up what holds the time now and report it. A use case that learns what it
+    places only inside the block tells the yielded :class:`Race` with :meth:`Race.watch`.
     """
+    race = Race(cmd, exclude_appointment_id)
     try:
-        yield
+        yield race
     except OverlapRefused as exc:
-        conflicts = _current_conflicts(ctx, cmd, exclude_appointment_id) if cmd else []
+        conflicts = (
+            _current_conflicts(ctx, race.cmd, race.exclude_appointment_id) if race.cmd else []
+        )
         raise SlotTaken(conflicts, "the requested time was just taken by another booking") from exc
 
 
