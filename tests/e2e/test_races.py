@@ -11,15 +11,12 @@ ends up with exactly one holding block.
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-import psycopg
 import pytest
 
 from appointd.app import appointments, placement
@@ -35,6 +32,7 @@ from tests.factories import (
     create_service,
     create_staff,
 )
+from tests.staged_race import block_inserts_waiting, wait_until
 
 RACERS = 50
 LONDON = ZoneInfo("Europe/London")
@@ -209,14 +207,6 @@ def test_fifty_concurrent_bookings_of_one_resource_by_different_staff_leave_exac
 # -- the exclusion constraint's verdict, rendered ---------------------------------------------
 
 
-def _wait_until(condition: Callable[[], bool], seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.05)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("db", ["postgresql"], indirect=True)
 def test_a_booking_refused_by_the_exclusion_constraint_is_a_409_problem_naming_the_winner(
@@ -246,17 +236,6 @@ def test_a_booking_refused_by_the_exclusion_constraint_is_a_409_problem_naming_t
         client_id=client["id"],
         start=datetime.fromisoformat(first),
     )
-    pg_url = server.db.url.replace("postgresql+psycopg://", "postgresql://")
-
-    def waiting_inserts() -> int:
-        with psycopg.connect(pg_url, autocommit=True) as conn:
-            row = conn.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock' "
-                "AND query ILIKE '%INSERT INTO blocks%'"
-            ).fetchone()
-            return int(row[0]) if row else 0
-
     with ThreadPoolExecutor(max_workers=1) as pool, ctx.uow() as uow:
         winner = appointments.place(uow, ctx, competing, placement.resolve(uow, competing))
         pending = pool.submit(
@@ -270,7 +249,7 @@ def test_a_booking_refused_by_the_exclusion_constraint_is_a_409_problem_naming_t
                 "start": second,
             },
         )
-        _wait_until(lambda: waiting_inserts() == 1)
+        wait_until(lambda: block_inserts_waiting(server.db.url) == 1)
         uow.commit()
         response = pending.result(timeout=60)
 

@@ -6,26 +6,16 @@ block insert waits on the exclusion constraint; when the competitor commits, Pos
 the insert and the answer must name the competitor.
 """
 
-import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
-import psycopg
 import pytest
 
 from appointd.app import appointments, placement
 from appointd.app.commands import BookAppointment
 from appointd.app.context import Caller, Context
 from tests.factories import book, clinic
-
-
-def _wait_until(condition: Callable[[], bool], seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.05)
+from tests.staged_race import block_inserts_waiting, wait_until
 
 
 @pytest.mark.parametrize("db", ["postgresql"], indirect=True)
@@ -41,17 +31,6 @@ def test_a_reschedule_refused_by_the_exclusion_constraint_names_the_winner(api, 
         client_id=world["client"]["id"],
         start=datetime.fromisoformat("2030-01-07T10:00:00+00:00"),
     )
-    pg_url = db.url.replace("postgresql+psycopg://", "postgresql://")
-
-    def waiting_inserts() -> int:
-        with psycopg.connect(pg_url, autocommit=True) as conn:
-            row = conn.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock' "
-                "AND query ILIKE '%INSERT INTO blocks%'"
-            ).fetchone()
-            return int(row[0]) if row else 0
-
     with ThreadPoolExecutor(max_workers=1) as pool, ctx.uow() as uow:
         winner = appointments.place(uow, ctx, competing, placement.resolve(uow, competing))
         pending = pool.submit(
@@ -59,7 +38,7 @@ def test_a_reschedule_refused_by_the_exclusion_constraint_names_the_winner(api, 
             f"/v1/appointments/{moving.json()['id']}",
             json={"start": "2030-01-07T10:15:00Z"},
         )
-        _wait_until(lambda: waiting_inserts() == 1)
+        wait_until(lambda: block_inserts_waiting(db.url) == 1)
         uow.commit()
         response = pending.result(timeout=60)
 
