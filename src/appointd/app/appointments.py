@@ -14,7 +14,13 @@ from typing import Any
 from appointd.app import intents, waitlist
 from appointd.app.commands import BookAppointment, ChangeAppointment, TransitionAppointment
 from appointd.app.context import Context
-from appointd.app.placement import Placement, check_and_block, guard_overlaps, resolve
+from appointd.app.placement import (
+    Placement,
+    check_and_block,
+    guard_overlaps,
+    resolve,
+    run_again_after_a_lost_race,
+)
 from appointd.app.references import active
 from appointd.app.staff_assignment import assign
 from appointd.domain import booking
@@ -179,7 +185,11 @@ def place(uow: UnitOfWork, ctx: Context, cmd: BookAppointment, p: Placement) -> 
 def change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
     """Reschedule, reassign or annotate; when time, people or things change, every check runs
     again."""
-    with guard_overlaps(ctx) as race, ctx.uow() as uow:
+    return run_again_after_a_lost_race(lambda: _change(ctx, cmd))
+
+
+def _change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
+    with ctx.uow() as uow:
         current = _load_for_update(uow, cmd.appointment_id)
         booking.refuse_if_hold(current, "changed")
         changes = dict(cmd.changes)
@@ -205,7 +215,6 @@ def change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
         )
         if scheduling:
             draft = as_command(current, _start_as_instant(uow, current, changes))
-            race.watch(draft, exclude_appointment_id=current.id)
             placement = resolve(uow, draft)
             blocks = check_and_block(uow, ctx, placement, exclude_appointment_id=current.id)
             updated = dataclasses.replace(

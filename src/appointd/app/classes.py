@@ -27,7 +27,7 @@ from appointd.app import appointments, intents, placement, waitlist
 from appointd.app.appointments import history_entry, payload
 from appointd.app.commands import BookAppointment
 from appointd.app.context import Context
-from appointd.app.placement import guard_overlaps
+from appointd.app.placement import guard_overlaps, run_again_after_a_lost_race
 from appointd.app.references import active
 from appointd.domain import classes as rules
 from appointd.domain.classes import ClassSession, SessionStatus
@@ -125,7 +125,11 @@ def change(ctx: Context, session_id: int, changes: dict[str, Any]) -> ClassSessi
     A capacity below the seats taken is :class:`CapacityExceeded` (409): the seats exist, and
     cancelling some is the way down.
     """
-    with guard_overlaps(ctx), ctx.uow() as uow:
+    return run_again_after_a_lost_race(lambda: _change(ctx, session_id, changes))
+
+
+def _change(ctx: Context, session_id: int, changes: dict[str, Any]) -> ClassSession:
+    with ctx.uow() as uow:
         current = uow.class_sessions.for_update(session_id)
         if current is None:
             raise NotFound("class session", session_id)

@@ -10,11 +10,11 @@ exclusion violation of a lost race into the same :class:`SlotTaken`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from appointd.app.commands import BookAppointment
@@ -175,40 +175,47 @@ def check_and_block(
     return wanted
 
 
-@dataclass(slots=True)
-class Race:
-    """What a guarded use case is placing, so a lost race can name what beat it."""
-
-    cmd: BookAppointment | None = None
-    exclude_appointment_id: int | None = None
-
-    def watch(self, cmd: BookAppointment, exclude_appointment_id: int | None = None) -> None:
-        """Report conflicts with ``cmd`` (ignoring ``exclude_appointment_id``, the appointment
-        being moved) if the database refuses the write."""
-        self.cmd = cmd
-        self.exclude_appointment_id = exclude_appointment_id
-
-
 @contextmanager
 def guard_overlaps(
     ctx: Context, cmd: BookAppointment | None = None, exclude_appointment_id: int | None = None
-) -> Iterator[Race]:
+) -> Iterator[None]:
     """Turn the database's refusal of overlapping time into :class:`SlotTaken` naming the
-    conflicts.
+    conflicts with ``cmd``.
 
     The refusal (:class:`OverlapRefused`, raised by the unit of work on PostgreSQL) means a
     concurrent booking won the race after our check passed. The transaction is already rolled
-    back; we look up what holds the time now and report it. A use case that learns what it
-    places only inside the block tells the yielded :class:`Race` with :meth:`Race.watch`.
+    back; we look up what holds the time now and report it. Use cases that only know what they
+    place once inside their unit of work use :func:`run_again_after_a_lost_race` instead.
     """
-    race = Race(cmd, exclude_appointment_id)
     try:
-        yield race
+        yield
     except OverlapRefused as exc:
-        conflicts = (
-            _current_conflicts(ctx, race.cmd, race.exclude_appointment_id) if race.cmd else []
-        )
-        raise SlotTaken(conflicts, "the requested time was just taken by another booking") from exc
+        conflicts = _current_conflicts(ctx, cmd, exclude_appointment_id) if cmd else []
+        raise SlotTaken(conflicts, JUST_TAKEN) from exc
+
+
+JUST_TAKEN = "the requested time was just taken by another booking"
+T = TypeVar("T")
+
+
+def run_again_after_a_lost_race(run: Callable[[], T]) -> T:
+    """``run()``, a use case's whole unit of work; once more if PostgreSQL refused its write
+    as overlapping.
+
+    That refusal means a concurrent transaction took the time after our check passed, and it
+    has committed (until then our insert waits for it), so the second run's check sees it and
+    refuses the usual way: every conflict named, per occurrence for a series. Or, if the time
+    came free meanwhile, the second run succeeds. Nothing of the first run was written. A
+    second refusal is :class:`SlotTaken` without the conflicts.
+    """
+    try:
+        return run()
+    except OverlapRefused:
+        pass
+    try:
+        return run()
+    except OverlapRefused as exc:
+        raise SlotTaken([], JUST_TAKEN) from exc
 
 
 def _current_conflicts(

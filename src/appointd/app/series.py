@@ -27,7 +27,7 @@ from appointd.app import appointments, placement
 from appointd.app.appointments import history_entry, payload
 from appointd.app.commands import BookAppointment
 from appointd.app.context import Context
-from appointd.app.placement import Placement, guard_overlaps
+from appointd.app.placement import Placement, run_again_after_a_lost_race
 from appointd.domain import booking, occurrences, recurrence
 from appointd.domain.errors import Invalid, NotFound
 from appointd.domain.events import EventType
@@ -53,8 +53,12 @@ class SeriesView:
 def book(ctx: Context, cmd: BookAppointment) -> SeriesView:
     """Book every occurrence of ``cmd.recurrence`` (``{"rrule": ...}``) from ``cmd.start``."""
     _check_series_command(cmd)
+    return run_again_after_a_lost_race(lambda: _book(ctx, cmd))
+
+
+def _book(ctx: Context, cmd: BookAppointment) -> SeriesView:
     text = (cmd.recurrence or {}).get("rrule")
-    with guard_overlaps(ctx), ctx.uow() as uow:
+    with ctx.uow() as uow:
         p = placement.resolve(uow, cmd)
         if p.staff is None:
             raise Invalid.field("staff_id", "required for a series")

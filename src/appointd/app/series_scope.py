@@ -28,7 +28,7 @@ from appointd.app.appointments import (
 )
 from appointd.app.commands import BookAppointment, ChangeAppointment
 from appointd.app.context import Context
-from appointd.app.placement import Placement, guard_overlaps
+from appointd.app.placement import Placement, run_again_after_a_lost_race
 from appointd.app.series import decide, people_of, plan_occurrence, wall_time
 from appointd.domain import booking, occurrences
 from appointd.domain.errors import Invalid, NotFound
@@ -47,7 +47,11 @@ def change(ctx: Context, cmd: ChangeAppointment, scope: str = "this") -> Appoint
     """PATCH with a scope; ``this`` is :func:`appointd.app.appointments.change` unchanged."""
     if scope == "this":
         return appointments.change(ctx, cmd)
-    with guard_overlaps(ctx), ctx.uow() as uow:
+    return run_again_after_a_lost_race(lambda: _change_members(ctx, cmd, scope))
+
+
+def _change_members(ctx: Context, cmd: ChangeAppointment, scope: str) -> Appointment:
+    with ctx.uow() as uow:
         target, members = _members(uow, cmd.appointment_id, scope, lambda a: a.status in OPEN)
         changes = dict(cmd.changes)
         if SCHEDULING_FIELDS & changes.keys():

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from appointd.app.context import Context
-from appointd.app.placement import guard_overlaps
+from appointd.app.placement import run_again_after_a_lost_race
 from appointd.domain import booking
 from appointd.domain.errors import NotFound
 from appointd.domain.intervals import Interval
@@ -26,7 +26,13 @@ def add(
     reason: str | None,
     override: bool = False,
 ) -> TimeOff:
-    with guard_overlaps(ctx), ctx.uow() as uow:
+    return run_again_after_a_lost_race(lambda: _add(ctx, staff_id, start, end, reason, override))
+
+
+def _add(
+    ctx: Context, staff_id: int, start: datetime, end: datetime, reason: str | None, override: bool
+) -> TimeOff:
+    with ctx.uow() as uow:
         staff = uow.staff.get(staff_id)
         if staff is None:
             raise NotFound("staff", staff_id)
