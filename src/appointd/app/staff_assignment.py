@@ -14,11 +14,11 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from appointd.app.context import Context
+from appointd.app.placement import calendars
 from appointd.domain import assignment, booking
-from appointd.domain.errors import ConflictItem, Invalid, SlotTaken
+from appointd.domain.errors import Invalid, SlotTaken
 from appointd.domain.model import Location, Service, Staff
-from appointd.domain.wallclock import local_to_instant, zone
-from appointd.domain.working_hours import WorkingCalendar
+from appointd.domain.wallclock import local_to_instant
 from appointd.store.uow import UnitOfWork
 
 
@@ -52,21 +52,13 @@ def assign(
     busy = spans.busy
     free = people
     if not override:
-        overrides = uow.availability.overrides(
-            [p.id for p in people],
-            busy.start.date() - timedelta(days=2),
-            busy.end.date() + timedelta(days=2),
-        )
-        calendars = {
-            p.id: WorkingCalendar(zone(p.time_zone), p.working_hours, overrides[p.id])
-            for p in people
-        }
+        working = calendars(uow, people, busy)
         existing = uow.blocks.holding_in([("staff", p.id) for p in people], busy.start, busy.end)
         live, _ = booking.split_expired(existing, ctx.now())
-        free, conflicts = assignment.free_for(people, calendars, live, busy)
+        free, conflicts = assignment.free_for(people, working, live, busy)
         if not free:
             raise SlotTaken(
-                _dedupe(conflicts),
+                booking.dedupe(conflicts),
                 f"no qualified staff member is free from {spans.client.start.isoformat()} "
                 f"to {spans.client.end.isoformat()}",
             )
@@ -79,14 +71,3 @@ def assign(
     chosen = assignment.choose(loads[p.id] for p in free)
     assert chosen is not None  # free is not empty
     return next(p for p in free if p.id == chosen.staff_id)
-
-
-def _dedupe(conflicts: list[ConflictItem]) -> list[ConflictItem]:
-    seen: set[tuple[str, int, str, int]] = set()
-    out: list[ConflictItem] = []
-    for c in conflicts:
-        key = (c.kind, c.id, c.subject_kind, c.subject_id)
-        if key not in seen:
-            seen.add(key)
-            out.append(c)
-    return out

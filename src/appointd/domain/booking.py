@@ -196,10 +196,11 @@ def _as_conflict(block: Block) -> ConflictItem:
 
 def raise_if_conflicts(conflicts: list[ConflictItem]) -> None:
     if conflicts:
-        raise SlotTaken(_dedupe(conflicts))
+        raise SlotTaken(dedupe(conflicts))
 
 
-def _dedupe(conflicts: list[ConflictItem]) -> list[ConflictItem]:
+def dedupe(conflicts: list[ConflictItem]) -> list[ConflictItem]:
+    """``conflicts`` without repeats (the same holder of the same subject), first seen kept."""
     seen: set[tuple[str, int, str, int]] = set()
     out = []
     for c in conflicts:
