@@ -8,6 +8,7 @@ in January.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -18,7 +19,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
 from appointd.asgi import create_app
-from appointd.faces.native.routes.availability import _Stamps
+from appointd.domain.availability import Day, Slot
+from appointd.faces.native.routes.availability import _document, _Stamps
 from appointd.store import tables
 from tests.conftest import Api, Database, StatementCounter, new_api
 from tests.factories import (
@@ -508,3 +510,25 @@ def test_slot_times_are_written_exactly_as_isoformat_would_across_a_year(zone):
     start = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp())
     for epoch in range(start, start + 366 * 86400, 1799):  # drifts through every minute
         assert stamp(epoch) == datetime.fromtimestamp(epoch, tz).isoformat()
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "America/New_York", "Australia/Lord_Howe"])
+def test_a_document_writes_slots_across_a_dst_change_with_each_ones_own_offset(zone):
+    """A day's slots share one offset lookup only when the offset holds all day; on the days
+    the clocks change, every slot still carries its own offset."""
+    tz = ZoneInfo(zone)
+    days = []
+    for d in range(366):
+        day = date(2026, 1, 1) + timedelta(days=d)
+        first = int(datetime(day.year, day.month, day.day, tzinfo=tz).timestamp())
+        last = int(datetime.combine(day + timedelta(days=1), datetime.min.time(), tz).timestamp())
+        slots = [Slot(t, t + 1800, (1,)) for t in range(first, last - 1800 + 1, 1800)]
+        days.append(Day(day, slots))
+    written = json.loads(_document(days, tz))
+    expected = [
+        [datetime.fromtimestamp(t, tz).isoformat() for s in d.slots for t in (s.start, s.end)]
+        for d in days
+    ]
+    assert [[t for s in d["slots"] for t in (s["start"], s["end"])] for d in written["days"]] == (
+        expected
+    )
