@@ -176,9 +176,7 @@ def check_and_block(
 
 
 @contextmanager
-def guard_overlaps(
-    ctx: Context, cmd: BookAppointment | None = None, exclude_appointment_id: int | None = None
-) -> Iterator[None]:
+def guard_overlaps(ctx: Context, cmd: BookAppointment | None = None) -> Iterator[None]:
     """Turn the database's refusal of overlapping time into :class:`SlotTaken` naming the
     conflicts with ``cmd``.
 
@@ -190,7 +188,7 @@ def guard_overlaps(
     try:
         yield
     except OverlapRefused as exc:
-        conflicts = _current_conflicts(ctx, cmd, exclude_appointment_id) if cmd else []
+        conflicts = _current_conflicts(ctx, cmd) if cmd else []
         raise SlotTaken(conflicts, JUST_TAKEN) from exc
 
 
@@ -218,9 +216,7 @@ def run_again_after_a_lost_race(run: Callable[[], T]) -> T:
         raise SlotTaken([], JUST_TAKEN) from exc
 
 
-def _current_conflicts(
-    ctx: Context, cmd: BookAppointment, exclude_appointment_id: int | None
-) -> list[Any]:
+def _current_conflicts(ctx: Context, cmd: BookAppointment) -> list[Any]:
     with ctx.uow(write=False) as uow:
         p = resolve(uow, cmd)
         wanted = booking.blocks_for(
@@ -234,7 +230,6 @@ def _current_conflicts(
             [(b.subject_kind, b.subject_id) for b in wanted],
             p.spans.busy.start,
             p.spans.busy.end,
-            exclude_appointment_id=exclude_appointment_id,
         )
     live, _ = booking.split_expired(existing, ctx.now())
     return booking.find_conflicts(wanted, live, {r.id: r.capacity for r in p.resources})
