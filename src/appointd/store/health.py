@@ -15,8 +15,8 @@ def database_state(engine: Engine) -> dict[str, Any]:
         with engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
             conn.execute(text("SELECT 1"))
             state["reachable"] = True
-            row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
-            state["revision"] = row[0] if row else None
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars()
+            state["revision"] = ",".join(sorted(rows)) or None
     except SQLAlchemyError as exc:
         state["error"] = type(exc).__name__
     return state

@@ -18,8 +18,12 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database behind ``engine`` to ``revision`` (default: the newest)."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Bring the database behind ``engine`` to ``revision`` (default: every branch's newest).
+
+    Features that land side by side each add a migration branching from the last shared
+    revision; ``heads`` applies all of them, so their order never matters.
+    """
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
