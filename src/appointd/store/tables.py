@@ -351,3 +351,9 @@ outbox = Table(
     Column("attempts", Integer, nullable=False, server_default="0"),
     Index("ix_outbox_pending", "dispatched_at", "id"),
 )
+
+# -- newcomer (#9, migration 0005): API key usage and the demo key ---------------------------
+# When a key last authenticated a request (kept to the minute, see app/keys.py), and, for the
+# one key `serve --demo` made, its secret, so that each restart prints the same key again.
+api_keys.append_column(Column("last_used_at", UTCDateTime))
+api_keys.append_column(Column("demo_secret", String(200)))
