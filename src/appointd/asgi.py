@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from appointd import __version__
+from appointd import __version__, docs
 from appointd.app.context import Services
 from appointd.faces.native import errors as native_errors
 from appointd.faces.native.app import router as native_router
@@ -29,11 +29,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         title="appointd",
         version=__version__,
         description=DESCRIPTION,
-        docs_url="/docs",
+        docs_url=None,  # served offline by appointd.docs
         redoc_url=None,
         openapi_url="/openapi.json",
     )
     app.state.services = services
     native_errors.install(app)
     app.include_router(native_router)
+    docs.install(app)
     return app

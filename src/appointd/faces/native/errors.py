@@ -27,7 +27,7 @@ from appointd.domain.errors import (
     SlotTaken,
     Unauthenticated,
 )
-from appointd.faces.native.auth import context
+from appointd.faces.native.auth import bearer, context
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -145,7 +145,7 @@ def install(app: FastAPI) -> None:
             # FastAPI parses a JSON body before it checks the key; a caller without a valid
             # key must hear 401 first, whatever it sent.
             try:
-                await context(request)
+                await context(request, await bearer(request))
             except Unauthenticated as denied:
                 return render(denied)
         return validation_problem(exc)
