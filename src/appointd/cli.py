@@ -114,6 +114,9 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=args.log_level,
         access_log=args.access_log,
+        # A worker that has not finished starting within uvicorn's default 5 s is killed and
+        # replaced; on a busy small machine importing the app alone can take longer than that.
+        timeout_worker_healthcheck=60,
     )
     return 0
 

@@ -44,7 +44,12 @@ def create_account(
         raise Invalid.field("name", "must be 1 to 200 characters")
     key = new_key()
     with UnitOfWork(services.engine, None) as uow:
-        account = uow.accounts.add(name, services.clock())
+        account = uow.accounts.add(
+            name,
+            services.clock(),
+            min_notice_minutes=services.settings.default_min_notice_minutes,
+            max_advance_days=services.settings.default_max_advance_days,
+        )
         uow.accounts.add_key(
             account.id,
             hash_key(key),

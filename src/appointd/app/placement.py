@@ -150,7 +150,7 @@ def check_and_block(
                 if p.staff is not None and person.id == p.staff.id
                 else "additional_staff_ids"
             )
-            booking.check_working_time(cals[person.id], person.id, busy, field)
+            booking.check_working_time(cals[person.id], person.id, busy, field, p.tz)
     wanted = booking.blocks_for(
         busy=busy,
         staff_id=p.staff.id if p.staff else None,

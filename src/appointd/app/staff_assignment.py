@@ -57,10 +57,15 @@ def assign(
         live, _ = booking.split_expired(existing, ctx.now())
         free, conflicts = assignment.free_for(people, working, live, busy)
         if not free:
+            considered = ", ".join(
+                f"{p.id} ({' '.join(n for n in (p.first_name, p.last_name) if n)})" for p in people
+            )
             raise SlotTaken(
                 booking.dedupe(conflicts),
-                f"no qualified staff member is free from {spans.client.start.isoformat()} "
-                f"to {spans.client.end.isoformat()}",
+                f"no qualified staff member is free from "
+                f"{spans.client.start.astimezone(tz).isoformat()} to "
+                f"{spans.client.end.astimezone(tz).isoformat()} ({tz.key}); staff considered: "
+                f"{considered}; ask GET /v1/availability for free times",
             )
     day = spans.client.start.astimezone(tz).date()
     loads = uow.availability.staff_loads(

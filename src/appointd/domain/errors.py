@@ -83,10 +83,9 @@ def _describe(error: FieldError) -> str:
 class OutsideWorkingHours(Invalid):
     """The busy span (buffers included) does not fit the staff member's working time."""
 
-    def __init__(self, staff_id: int, field: str = "start") -> None:
-        super().__init__(
-            [FieldError(field, f"outside the working hours of staff {staff_id}")],
-        )
+    def __init__(self, staff_id: int, field: str = "start", why: str = "") -> None:
+        text = f"outside the working hours of staff {staff_id}"
+        super().__init__([FieldError(field, f"{text}; {why}" if why else text)])
         self.staff_id = staff_id
 
 

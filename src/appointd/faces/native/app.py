@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from appointd.faces.native import examples
-from appointd.faces.native.routes import appointments, catalog, health, staff_time_off
+from appointd.faces.native.routes import account, appointments, catalog, health, staff_time_off
 from appointd.faces.native.routes import availability as availability_routes
 from appointd.faces.native.routes import class_sessions as class_session_routes
 from appointd.faces.native.routes import intents as intent_routes
@@ -23,5 +23,6 @@ router.include_router(class_session_routes.router)
 router.include_router(series_routes.router)
 router.include_router(waitlist_routes.router)
 router.include_router(intent_routes.router)
+router.include_router(account.router)
 
 examples.install()

@@ -116,7 +116,7 @@ def validation_problem(exc: RequestValidationError) -> JSONResponse:
     for err in exc.errors():
         loc = tuple(err.get("loc", ()))
         if err.get("type") == "json_invalid":
-            errors.append({"field": "body", "message": "malformed JSON: " + str(err.get("msg"))})
+            errors.append({"field": "body", "message": _malformed(err, exc.body)})
             continue
         message = str(err.get("msg", "invalid"))
         if err.get("type") == "extra_forbidden":
@@ -128,6 +128,50 @@ def validation_problem(exc: RequestValidationError) -> JSONResponse:
     unique = list({(e["field"], e["message"]): e for e in errors}.values())
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in unique)
     return problem(422, "invalid", "Invalid request", detail, errors=unique)
+
+
+def _malformed(err: Any, body: Any) -> str:
+    """Where a JSON body stops being JSON: line and column (from 1), and the parser's reason."""
+    reason = str((err.get("ctx") or {}).get("error") or err.get("msg") or "not JSON")
+    loc = tuple(err.get("loc", ()))
+    pos = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
+    if pos is None or not isinstance(body, str | bytes):
+        return f"malformed JSON: {reason}"
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return f"malformed JSON at line {line}, column {column}: {reason}"
+
+
+JSON_TYPES = ("application/json", "+json")
+
+
+def not_json(request: Request, exc: RequestValidationError) -> JSONResponse | None:
+    """415 for a body sent without ``Content-Type: application/json`` (``curl -d`` labels it
+    form data; some clients send none), which is therefore never read as JSON; ``None``
+    otherwise.
+
+    A body without any ``Content-Type`` is refused too, not guessed at: a browser can send such
+    a request across sites without asking first, so reading it as JSON would open the API to
+    cross-site request forgery (FastAPI's strict rule, kept).
+    """
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media.endswith(JSON_TYPES):
+        return None
+    if not any(tuple(e.get("loc", ())) == ("body",) for e in exc.errors()):
+        return None
+    sent = f"not {media}" if media else "and this request has no Content-Type"
+    message = (
+        f"the body must be JSON sent with `Content-Type: application/json`, {sent} "
+        "(with curl: -H 'Content-Type: application/json' -d '{...}')"
+    )
+    return problem(
+        415,
+        "unsupported-media-type",
+        "Unsupported media type",
+        message,
+        errors=[{"field": "Content-Type", "message": message}],
+    )
 
 
 def install(app: FastAPI) -> None:
@@ -148,6 +192,10 @@ def install(app: FastAPI) -> None:
                 await context(request, await bearer(request))
             except Unauthenticated as denied:
                 return render(denied)
+        if request.url.path.startswith("/v1/"):
+            refused = not_json(request, exc)
+            if refused is not None:
+                return refused
         return validation_problem(exc)
 
     @app.exception_handler(StarletteHTTPException)

@@ -65,9 +65,16 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
 
 def _route_models() -> dict[type[BaseModel], dict[str, Any]]:
     """Examples of the body models defined next to their routes."""
-    from appointd.faces.native.routes import class_sessions, intents, waitlist
+    from appointd.faces.native.routes import account, class_sessions, intents, waitlist
 
     return {
+        account.AccountPatch: {
+            "min_notice_minutes": 120,
+            "max_advance_days": 90,
+            "default_reminders": [{"channel": "email", "to": "client", "minutes_before": 1440}],
+            "notify_defaults": {"client": True, "staff": False},
+            "time_zone": "Europe/Berlin",
+        },
         class_sessions.ClassSessionIn: {
             "service_id": 3,
             "staff_id": 1,

@@ -39,11 +39,38 @@ class AccountRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def add(self, name: str, at: datetime) -> Account:
+    def add(
+        self, name: str, at: datetime, min_notice_minutes: int = 0, max_advance_days: int = 365
+    ) -> Account:
         result = self.conn.execute(
-            tables.accounts.insert().values(name=name, created_at=at, settings={})
+            tables.accounts.insert().values(
+                name=name,
+                created_at=at,
+                settings={},
+                default_min_notice_minutes=min_notice_minutes,
+                default_max_advance_days=max_advance_days,
+            )
         )
-        return Account(id=int(result.inserted_primary_key[0]), name=name, created_at=at)  # type: ignore[index]
+        return Account(
+            id=int(result.inserted_primary_key[0]),  # type: ignore[index]
+            name=name,
+            default_min_notice_minutes=min_notice_minutes,
+            default_max_advance_days=max_advance_days,
+            created_at=at,
+        )
+
+    def settings_of(self, account_id: int) -> dict[str, Any]:
+        """The account's settings document (``{}`` for a missing account)."""
+        row = self.conn.execute(
+            select(tables.accounts.c.settings).where(tables.accounts.c.id == account_id)
+        ).first()
+        return dict(row.settings or {}) if row is not None else {}
+
+    def update(self, account_id: int, values: dict[str, Any]) -> None:
+        """Set columns of the account row (``name``, ``default_*``, ``settings``)."""
+        self.conn.execute(
+            update(tables.accounts).where(tables.accounts.c.id == account_id).values(**values)
+        )
 
     def get(self, account_id: int) -> Account | None:
         row = self.conn.execute(
