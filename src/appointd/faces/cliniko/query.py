@@ -153,7 +153,8 @@ def parse_list(
 
 def base_url(request: Request) -> str:
     """``http://host:port/cliniko/v1``: the root every link of the face starts with."""
-    return str(request.base_url).rstrip("/")
+    root = quote(request.scope.get("root_path", ""), safe="/")
+    return f"{request.url.scheme}://{request.url.netloc}{root}".rstrip("/")
 
 
 def encode_query(pairs: list[tuple[str, str]]) -> str:
