@@ -84,7 +84,7 @@ def _value(kind: str, raw: str, field: str) -> Any:
             raise BadRequest(
                 f"Filter value for {field} must be a date-time such as 2014-08-30T18:00:00Z"
             )
-        return found
+        return instant
     if kind == "date":
         day = date_value(raw)
         if day is None:
