@@ -25,7 +25,9 @@ from fastapi.testclient import TestClient
 from tests.conftest import Api, Database, new_api
 from tests.factories import clinic
 
-SPEC_PATH = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference" / "cliniko-openapi.json"
+SPEC_PATH = (
+    Path(__file__).resolve().parents[3] / ".." / "shared" / "reference" / "cliniko-openapi.json"
+)
 BASE = "/cliniko/v1"
 SEEN: set[tuple[str, str, int]] = set()  # (method, path template, status) validated
 
@@ -61,7 +63,7 @@ def _resolve(node: Any, root: dict[str, Any], depth: int = 0) -> Any:
             out = {"anyOf": [out, {"type": "null"}]}
     if "pattern" in out and out["pattern"].startswith("^[A-Z0-9!#"):
         # The spec's e-mail patterns are Ruby /i regexes (Cliniko answers lowercase e-mails).
-        out["pattern"] = "(?i)" + out["pattern"]
+        out["pattern"] = out["pattern"].replace("A-Z", "A-Za-z")
     return out
 
 
@@ -104,10 +106,12 @@ def validate(method: str, path: str, status: int, body: Any) -> None:
     if template is None:
         return  # an operation the spec does not list (PUT aliases, legacy routes)
     validator = _validator(method, template, str(status))
+    documented = str(status) in _operation(method, template).get("responses", {})
+    if documented:
+        SEEN.add((method, template, status))
     if validator is not None:
         errors = [f"{e.instance_path}: {e.message}" for e in validator.iter_errors(body)]
         assert not errors, f"{method.upper()} {template} {status} violates the spec: {errors[:5]}"
-        SEEN.add((method, template, status))
     elif 400 <= status < 500 and status != 422:
         assert isinstance(body, dict) and isinstance(body.get("message"), str), body
 

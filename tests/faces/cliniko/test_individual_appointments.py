@@ -90,7 +90,9 @@ def test_an_overlap_with_the_practitioner_is_422_naming_the_conflict_and_writes_
     assert cliniko.get("/individual_appointments").json()["total_entries"] == 1
 
 
-def test_outside_working_hours_is_422_naming_the_practitioner(cliniko: Cliniko, world: dict[str, Any]) -> None:
+def test_outside_working_hours_is_422_naming_the_practitioner(
+    cliniko: Cliniko, world: dict[str, Any]
+) -> None:
     r = cliniko.post(
         "/individual_appointments", json=appointment_body(world, at(next_weekday(), 20))
     )
@@ -229,7 +231,9 @@ def test_every_cancellation_reason_has_the_spec_spelling(
     }
     for hour, (code, text) in zip(range(9, 16), expected.items(), strict=True):
         a = _create(cliniko, world, hour)
-        cliniko.patch(f"/individual_appointments/{a['id']}/cancel", json={"cancellation_reason": code})
+        cliniko.patch(
+            f"/individual_appointments/{a['id']}/cancel", json={"cancellation_reason": code}
+        )
         doc = cliniko.get(
             f"/individual_appointments/{a['id']}", params={"q[]": "cancelled_at:*"}
         ).json()
@@ -350,9 +354,9 @@ def test_cancel_with_apply_to_repeats_cancels_the_later_ones(
     )
     assert r.status_code == 204
     assert cliniko.get("/individual_appointments").json()["total_entries"] == 0
-    cancelled = cliniko.get(
-        "/individual_appointments", params={"q[]": "cancelled_at:?"}
-    ).json()["individual_appointments"]
+    cancelled = cliniko.get("/individual_appointments", params={"q[]": "cancelled_at:?"}).json()[
+        "individual_appointments"
+    ]
     assert {c["cancellation_reason"] for c in cancelled} == {50} and len(cancelled) == 3
 
 

@@ -65,7 +65,8 @@ def test_q_on_updated_at_returns_what_changed_since_archived_ones_when_asked(
     changed = cliniko.get("/individual_appointments", params={"q[]": f"updated_at:>{mark}"})
     assert _ids(changed.json()) == [a["id"]]
     with_archived = cliniko.get(
-        "/individual_appointments", params=[("q[]", f"updated_at:>{mark}"), ("q[]", "archived_at:*")]
+        "/individual_appointments",
+        params=[("q[]", f"updated_at:>{mark}"), ("q[]", "archived_at:*")],
     )
     assert sorted(_ids(with_archived.json())) == sorted([a["id"], b["id"]])
 
@@ -101,9 +102,9 @@ def test_sort_and_the_deprecated_order(cliniko: Cliniko, world: dict[str, Any]) 
     assert _ids(cliniko.get("/individual_appointments").json()) == ids
     desc = cliniko.get("/individual_appointments", params={"sort": "starts_at:desc"})
     assert _ids(desc.json()) == ids[::-1]
-    assert _ids(cliniko.get("/individual_appointments", params={"order": "desc"}).json()) == ids[
-        ::-1
-    ]
+    assert (
+        _ids(cliniko.get("/individual_appointments", params={"order": "desc"}).json()) == ids[::-1]
+    )
     both = cliniko.get("/individual_appointments", params={"sort": "ends_at,created_at:desc"})
     assert _ids(both.json()) == ids
 
@@ -137,22 +138,26 @@ def test_a_page_of_100_costs_the_same_statements_as_a_page_of_1(
     rule = {"repeat_type": "Weekly", "number_of_repeats": 9, "repeating_interval": 1}
     for hour in (9, 10):
         cliniko.post(
-            "/individual_appointments", json=appointment_body(world, at(day, hour), repeat_rule=rule)
+            "/individual_appointments",
+            json=appointment_body(world, at(day, hour), repeat_rule=rule),
         )
     for n in range(80):
         start = day + timedelta(days=20 + n // 8)
         body = appointment_body(world, at(start, 9 + n % 8))
-        assert cliniko.api.post(
-            "/v1/appointments",
-            json={
-                "location_id": world["location"]["id"],
-                "service_id": world["service"]["id"],
-                "staff_id": world["staff"]["id"],
-                "client_id": world["client"]["id"],
-                "start": body["starts_at"],
-                "override": True,
-            },
-        ).status_code == 201
+        assert (
+            cliniko.api.post(
+                "/v1/appointments",
+                json={
+                    "location_id": world["location"]["id"],
+                    "service_id": world["service"]["id"],
+                    "staff_id": world["staff"]["id"],
+                    "client_id": world["client"]["id"],
+                    "start": body["starts_at"],
+                    "override": True,
+                },
+            ).status_code
+            == 201
+        )
     counts = {}
     for per_page in ("1", "100"):
         with count_statements as counter:
