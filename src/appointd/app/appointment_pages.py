@@ -46,6 +46,15 @@ def search(ctx: Context, f: AppointmentFilter) -> AppointmentPage:
     return page
 
 
+def of(ctx: Context, items: list[Appointment]) -> AppointmentPage:
+    """``items`` (just written by a use case) as a page, with their references loaded."""
+    page = AppointmentPage(items, len(items))
+    if any(a.client_id is not None or a.series_id is not None for a in items):
+        with ctx.uow(write=False) as uow:
+            _references(uow, items, page)
+    return page
+
+
 def one(ctx: Context, appointment_id: int) -> AppointmentPage:
     """The appointment ``appointment_id`` as a page of one; :class:`NotFound` otherwise."""
     with ctx.uow(write=False) as uow:

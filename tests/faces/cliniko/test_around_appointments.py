@@ -105,10 +105,8 @@ def test_available_times_follow_working_hours_and_booked_time(
     assert starts[0] == at(day, 9) and at(day, 10) not in starts and at(day, 10, 30) in starts
     assert r.json()["total_entries"] == len(starts) == 15
     nxt = cliniko.get(path.replace("available_times", "next_available_time"))
-    assert (
-        (nxt.status_code == 200
-        and nxt.json()["appointment_start"] < at(day, 9))
-        or (nxt.json()["appointment_start"] == at(day, 9))
+    assert (nxt.status_code == 200 and nxt.json()["appointment_start"] < at(day, 9)) or (
+        nxt.json()["appointment_start"] == at(day, 9)
     )
     paged = cliniko.get(
         path, params={"from": day.date().isoformat(), "to": day.date().isoformat(), "per_page": 5}

@@ -112,13 +112,20 @@ def _everything(c: Cliniko, world: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def _trio(ids: dict[str, str]) -> str:
+    return (
+        f"/businesses/{ids['business']}/practitioners/{ids['practitioner']}"
+        f"/appointment_types/{ids['type']}"
+    )
+
+
 def test_every_served_operation_answers_as_the_official_spec_says(
     cliniko: Cliniko, world: dict[str, Any]
 ) -> None:
     conftest.SEEN.clear()
     ids = _everything(cliniko, world)
     c = cliniko
-    trio = f"/businesses/{ids['business']}/practitioners/{ids['practitioner']}/appointment_types/{ids['type']}"
+    trio = _trio(ids)
     reads = [
         "/individual_appointments",
         f"/individual_appointments/{ids['appt']}",
@@ -172,7 +179,7 @@ def test_another_accounts_key_gets_404_for_every_id(
 ) -> None:
     ids = _everything(cliniko, world)
     o = other_cliniko
-    trio = f"/businesses/{ids['business']}/practitioners/{ids['practitioner']}/appointment_types/{ids['type']}"
+    trio = _trio(ids)
     for path in (
         f"/individual_appointments/{ids['appt']}",
         f"/individual_appointments/{ids['appt']}/conflicts",

@@ -54,7 +54,7 @@ def test_q_filters_on_starts_at_ids_and_people_with_cliniko_operators(
 def test_q_on_updated_at_returns_what_changed_since_archived_ones_when_asked(
     cliniko: Cliniko, world: dict[str, Any]
 ) -> None:
-    a, b, c = _book(cliniko, world, range(9, 12))
+    a, b, _ = _book(cliniko, world, range(9, 12))
     import time
     from datetime import UTC, datetime
 

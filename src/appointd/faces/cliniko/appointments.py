@@ -156,10 +156,11 @@ async def create_appointment(
     if rule is not None:
         cmd.recurrence = {"rrule": rule}
         booked = await run_in_threadpool(series.book, ctx, cmd)
-        first_id = booked.occurrences[0].id
+        first = booked.occurrences[0]
     else:
-        first_id = (await run_in_threadpool(appointments.book, ctx, cmd)).id
-    doc = await _render_one(request, ctx, first_id)
+        first = await run_in_threadpool(appointments.book, ctx, cmd)
+    page = await run_in_threadpool(appointment_pages.of, ctx, [first])
+    doc = appointment(first, page, base_url(request))
     response.headers["Location"] = doc["links"]["self"]
     return doc
 
@@ -226,8 +227,11 @@ async def update_appointment(
         fields.fail("repeat_rule", "can only be given when the appointment is created")
     fields.done()
     if changes:
-        await run_in_threadpool(appointments.change, ctx, ChangeAppointment(appt.id, changes))
-    return await _render_one(request, ctx, appt.id)
+        appt = await run_in_threadpool(
+            appointments.change, ctx, ChangeAppointment(appt.id, changes)
+        )
+    page = await run_in_threadpool(appointment_pages.of, ctx, [appt])
+    return appointment(appt, page, base_url(request))
 
 
 @router.delete("/individual_appointments/{appointment_id}", status_code=204)
