@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from appointd.app import zones
 from appointd.app.context import Context
 from appointd.domain.errors import FieldError, Invalid, NotFound
 from appointd.domain.model import Client, Location, Resource, Service, ServiceKind, Staff
@@ -305,6 +306,8 @@ def _validate_location(uow: UnitOfWork, e: Location) -> None:
     _require_name(errors, "name", e.name)
     _check_zone(errors, "time_zone", e.time_zone)
     _raise(errors)
+    if e.id:  # a changed zone shows at once in this process's answers (app/zones.py)
+        zones.remember_in(uow, e.id, e.time_zone)
 
 
 def _validate_staff(uow: UnitOfWork, e: Staff) -> None:

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from appointd.app import zones
 from appointd.app.commands import BookAppointment
 from appointd.app.context import Context
 from appointd.app.references import usable
@@ -53,6 +54,7 @@ def resolve(uow: UnitOfWork, cmd: BookAppointment) -> Placement:
     ]
     refs = uow.references.load(cmd.location_id, cmd.service_id, cmd.client_id, staff_ids)
     location = usable(refs.location, "location", cmd.location_id, "location_id")
+    zones.remember_in(uow, location.id, location.time_zone)  # the answer renders in this zone
     service = usable(refs.service, "service", cmd.service_id, "service_id")
     if cmd.client_id is not None:
         usable(refs.client, "client", cmd.client_id, "client_id")
@@ -171,7 +173,11 @@ def check_and_block(
         uow.blocks.release_appointments(expired_holds)
     if not p.override:
         capacities = {r.id: r.capacity for r in p.resources}
-        booking.raise_if_conflicts(booking.find_conflicts(wanted, live, capacities))
+        try:
+            booking.raise_if_conflicts(booking.find_conflicts(wanted, live, capacities))
+        except SlotTaken as refused:
+            refused.time_zone = p.tz  # the face writes the conflicts' times in this zone
+            raise
     return wanted
 
 

@@ -60,13 +60,15 @@ def assign(
             considered = ", ".join(
                 f"{p.id} ({' '.join(n for n in (p.first_name, p.last_name) if n)})" for p in people
             )
-            raise SlotTaken(
+            refused = SlotTaken(
                 booking.dedupe(conflicts),
                 f"no qualified staff member is free from "
                 f"{spans.client.start.astimezone(tz).isoformat()} to "
                 f"{spans.client.end.astimezone(tz).isoformat()} ({tz.key}); staff considered: "
                 f"{considered}; ask GET /v1/availability for free times",
             )
+            refused.time_zone = tz
+            raise refused
     day = spans.client.start.astimezone(tz).date()
     loads = uow.availability.staff_loads(
         [p.id for p in free],

@@ -19,6 +19,7 @@ onto its own error body. The tree::
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from typing import Any
 
 
@@ -116,6 +117,9 @@ class SlotTaken(Conflict):
 
     def __init__(self, conflicts: list[ConflictItem], message: str | None = None) -> None:
         self.conflicts = conflicts
+        # The zone of the location the refused request was for (set by the use case that
+        # knows it), so faces can write the conflicts' times the way the caller reads them.
+        self.time_zone: tzinfo | None = None
         super().__init__(message or "the requested time overlaps other bookings")
 
     @property

@@ -8,6 +8,7 @@ name ``current_status``. Nothing here decides: it only renders what the core rai
 from __future__ import annotations
 
 import logging
+from datetime import tzinfo
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -70,7 +71,7 @@ def render(exc: AppointdError) -> JSONResponse:
     if isinstance(exc, NotFound) and exc.field:
         extra["errors"] = [{"field": exc.field, "message": exc.message}]
     if isinstance(exc, SlotTaken):
-        extra["conflicts"] = [_conflict(c) for c in exc.conflicts]
+        extra["conflicts"] = [_conflict(c, exc.time_zone) for c in exc.conflicts]
     if isinstance(exc, IllegalTransition):
         extra["current_status"] = exc.current
     return problem(status, slug, title, exc.message, **extra)
@@ -80,7 +81,7 @@ def _slug(name: str) -> str:
     return "".join("-" + ch.lower() if ch.isupper() else ch for ch in name).lstrip("-")
 
 
-def _conflict(c: ConflictItem) -> dict[str, Any]:
+def _conflict(c: ConflictItem, tz: tzinfo | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "kind": c.kind,
         "id": c.id,
@@ -90,8 +91,8 @@ def _conflict(c: ConflictItem) -> dict[str, Any]:
     if c.kind == "appointment":
         out["appointment_id"] = c.id
     if c.start is not None:
-        out["start"] = c.start.isoformat()
-        out["end"] = c.end.isoformat()
+        out["start"] = (c.start.astimezone(tz) if tz else c.start).isoformat()
+        out["end"] = (c.end.astimezone(tz) if tz and c.end else c.end).isoformat()
     if c.occurrence is not None:
         out["occurrence"] = c.occurrence
     return out
@@ -163,8 +164,10 @@ def not_json(request: Request, exc: RequestValidationError) -> JSONResponse | No
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media.endswith(JSON_TYPES):
         return None
-    if not any(tuple(e.get("loc", ())) == ("body",) for e in exc.errors()):
-        return None
+    if not any(
+        tuple(e.get("loc", ())) == ("body",) and e.get("type") != "missing" for e in exc.errors()
+    ):
+        return None  # no body at all is "required" (422), whatever the Content-Type
     sent = f"not {media}" if media else "and this request has no Content-Type"
     message = (
         f"the body must be JSON sent with `Content-Type: application/json`, {sent} "

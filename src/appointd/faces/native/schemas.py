@@ -424,6 +424,7 @@ class AppointmentOut(Out):
     archived_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    time_zone: str = Field(description="the location's zone; every instant here is in its offset")
 
 
 class HistoryOut(Out):

@@ -10,6 +10,7 @@ from appointd.app import appointments, holds, series_scope
 from appointd.app import series as series_cases
 from appointd.app.commands import BookAppointment, ChangeAppointment, TransitionAppointment
 from appointd.app.context import Context
+from appointd.app.zones import zone_of
 from appointd.domain.errors import FieldError, Invalid
 from appointd.domain.model import AppointmentKind
 from appointd.domain.status import ACTIONS, Status
@@ -59,11 +60,11 @@ def book(payload: s.AppointmentIn, ctx: Context = Depends(context)) -> Response 
     if missing and payload.class_session_id is None:
         raise Invalid([FieldError(f, "required") for f in missing])
     if payload.recurrence is not None:
-        return series_document(series_cases.book(ctx, BookAppointment(**data)))
+        return series_document(series_cases.book(ctx, BookAppointment(**data)), ctx)
     appt = appointments.book(ctx, BookAppointment(**data))
     # Written here rather than by FastAPI, which would validate the reply against the whole
     # union of the response model first: booking is the hot path.
-    body = render.appointment(appt).model_dump_json()
+    body = render.appointment(appt, ctx).model_dump_json()
     return Response(body, status_code=201, media_type="application/json")
 
 
@@ -127,8 +128,9 @@ def list_appointments(
             offset=page.offset,
         ),
     )
+    render.prefetch(ctx, {a.location_id for a in found.items})
     return {
-        "items": [render.appointment(a) for a in found.items],
+        "items": [render.appointment(a, ctx) for a in found.items],
         "total": found.total,
         "limit": page.limit,
         "offset": page.offset,
@@ -142,7 +144,7 @@ def list_appointments(
     summary="Get an appointment",
 )
 def get_appointment(id: s.PathId, ctx: Context = Depends(context)) -> s.AppointmentOut:
-    return render.appointment(appointments.get(ctx, id))
+    return render.appointment(appointments.get(ctx, id), ctx)
 
 
 @router.patch(
@@ -166,7 +168,7 @@ def change_appointment(
         if required in changes and changes[required] is None:
             raise Invalid.field(required, "may not be null")
     appt = series_scope.change(ctx, ChangeAppointment(id, changes), scope)
-    return render.appointment(appt)
+    return render.appointment(appt, ctx)
 
 
 @router.delete(
@@ -187,7 +189,9 @@ def archive_appointment(id: s.PathId, ctx: Context = Depends(context)) -> Respon
     summary="Every change of an appointment",
 )
 def appointment_history(id: s.PathId, ctx: Context = Depends(context)) -> list[s.HistoryOut]:
-    return [render.history(h) for h in appointments.history(ctx, id)]
+    entries = appointments.history(ctx, id)
+    tz = zone_of(ctx, appointments.get(ctx, id).location_id)
+    return [render.history(h, tz) for h in entries]
 
 
 def _transition_route(action: str, target: Status) -> None:
@@ -203,7 +207,7 @@ def _transition_route(action: str, target: Status) -> None:
     ) -> s.AppointmentOut:
         reason = payload.reason if payload else None
         return render.appointment(
-            appointments.transition_to(ctx, TransitionAppointment(id, target, reason))
+            appointments.transition_to(ctx, TransitionAppointment(id, target, reason)), ctx
         )
 
 
@@ -233,6 +237,6 @@ def cancel_appointment(
     if scope != "this":
         if body.offer_to or body.hold_minutes is not None:
             raise Invalid.field("offer_to", "only with scope=this")
-        return render.appointment(series_scope.cancel(ctx, id, scope, body.reason))
+        return render.appointment(series_scope.cancel(ctx, id, scope, body.reason), ctx)
     cmd = holds.CancelWithOffer(id, body.offer_to, body.reason, body.hold_minutes)
-    return render.appointment(holds.cancel(ctx, cmd))
+    return render.appointment(holds.cancel(ctx, cmd), ctx)
