@@ -393,10 +393,11 @@ def test_a_naive_new_start_keeps_the_real_length_across_a_dst_change(api: Api) -
     # Wall time 00:30 + one hour is 02:30 BST; 01:30 does not exist and was never asked for.
     moved = api.patch(f"/v1/appointments/{appt['id']}", json={"start": "2030-03-31T00:30:00"})
     assert moved.status_code == 200, moved.text
-    assert (moved.json()["start"], moved.json()["end"]) == (
+    assert ats(moved.json()["start"], moved.json()["end"]) == ats(
         "2030-03-31T00:30:00Z",
         "2030-03-31T01:30:00Z",
     )
+    assert moved.json()["end"] == "2030-03-31T02:30:00+01:00"  # BST, the location's offset
 
 
 def test_changing_the_service_takes_its_duration_and_buffers(api: Api) -> None:
