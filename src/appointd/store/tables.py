@@ -8,6 +8,7 @@ query filters on it.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -56,6 +57,8 @@ accounts = Table(
     Column("default_max_advance_days", Integer, nullable=False, server_default="365"),
     Column("settings", JsonDoc, nullable=False, default=dict),
     Column("created_at", UTCDateTime, nullable=False),
+    # core-ideas (0002): the last change sequence handed out in this account (see change_feed).
+    Column("change_seq", BigInteger, nullable=False, server_default="0"),
 )
 
 api_keys = Table(
@@ -284,6 +287,60 @@ appointments = Table(
     Index("ix_appointments_client_start", "account_id", "client_id", "start_at"),
     Index("ix_appointments_series", "series_id"),
     Index("ix_appointments_class_session", "class_session_id"),
+    # -- core-ideas (migration 0002): what the faces share -----------------------------------
+    Column("reference", String(16), nullable=False),
+    Column("manage_token", String(64), nullable=False),
+    Column("price", Numeric(12, 2)),
+    Column("currency", String(3)),
+    Column("paid", Boolean, nullable=False, server_default="0"),
+    Column("custom_status_id", Id, ForeignKey("custom_statuses.id")),
+    Column("form", JsonDoc, nullable=False, default=list),
+    Column("cancellation_code", String(40)),
+    Column("cancellation_note", Text),
+    Column("cancelled_at", UTCDateTime),
+    Column("cancelled_by", String(200)),
+    Column("created_by", String(200), nullable=False, server_default=""),
+    Column("updated_by", String(200), nullable=False, server_default=""),
+    Column("external_id", String(200)),
+    Column("metadata", JsonDoc, nullable=False, default=dict),
+    Column("change_seq", BigInteger, nullable=False, server_default="0"),
+    UniqueConstraint("account_id", "reference", name="uq_appointments_account_reference"),
+    UniqueConstraint("account_id", "manage_token", name="uq_appointments_account_manage_token"),
+    # The manage page knows only the token, not the account: it looks the token up alone.
+    Index("ix_appointments_manage_token", "manage_token"),
+    Index("ix_appointments_account_change_seq", "account_id", "change_seq"),
+    Index("ix_appointments_account_updated", "account_id", "updated_at"),
+    Index("ix_appointments_account_created", "account_id", "created_at"),
+    Index("ix_appointments_account_external", "account_id", "external_id"),
+)
+
+# -- core-ideas (migration 0002): custom statuses and form fields ----------------------------
+
+custom_statuses = Table(
+    "custom_statuses",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    _account(),
+    Column("name", String(200), nullable=False),
+    Column("base_status", String(20), nullable=False),
+    Column("archived_at", UTCDateTime),
+    *_stamps(),
+)
+
+form_fields = Table(
+    "form_fields",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    _account(),
+    Column("label", String(200), nullable=False),
+    Column("type", String(20), nullable=False),
+    Column("required", Boolean, nullable=False, server_default="0"),
+    Column("options", JsonDoc, nullable=False, default=list),
+    Column("service_ids", JsonDoc, nullable=False, default=list),
+    Column("value_format", String(500)),
+    Column("position", Integer, nullable=False, server_default="0"),
+    Column("archived_at", UTCDateTime),
+    *_stamps(),
 )
 
 appointment_resources = Table(
