@@ -7,7 +7,8 @@ smaller one: a number taken early in a transaction could commit after a larger o
 transaction that started later, and a reader polling in between would skip it for good.
 
 So the number is taken at the very END of a write, as the last statement before COMMIT, from a
-per-account counter (``accounts.change_seq``) whose row lock is held until that commit: the next
+per-account counter (a row of ``change_counters``) whose row lock is held until that commit: the
+next
 writer of the account waits on that lock, reads the counter after our commit, and so commits
 after us with larger numbers. Commit order and number order agree, and a poller never misses.
 
@@ -37,10 +38,14 @@ from appointd.store import tables
 
 _KEY = "appointd.changed_appointments"
 
+# An upsert, so accounts need no counter row until their first change. Under READ COMMITTED a
+# conflicting row locked by another transaction is waited for and then updated in its latest
+# committed version, which is what orders the numbers by commit.
 _PG_STAMP = text(
     """
 WITH counter AS (
-    UPDATE accounts SET change_seq = change_seq + :n WHERE id = :account_id
+    INSERT INTO change_counters AS c (account_id, change_seq) VALUES (:account_id, :n)
+    ON CONFLICT (account_id) DO UPDATE SET change_seq = c.change_seq + :n
     RETURNING change_seq
 )
 UPDATE appointments AS a
@@ -52,7 +57,8 @@ RETURNING a.id, a.change_seq
 )
 
 _SQLITE_COUNTER = text(
-    "UPDATE accounts SET change_seq = change_seq + :n WHERE id = :account_id RETURNING change_seq"
+    "INSERT INTO change_counters AS c (account_id, change_seq) VALUES (:account_id, :n) "
+    "ON CONFLICT (account_id) DO UPDATE SET change_seq = c.change_seq + :n RETURNING change_seq"
 )
 
 

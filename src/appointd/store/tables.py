@@ -57,8 +57,6 @@ accounts = Table(
     Column("default_max_advance_days", Integer, nullable=False, server_default="365"),
     Column("settings", JsonDoc, nullable=False, default=dict),
     Column("created_at", UTCDateTime, nullable=False),
-    # core-ideas (0002): the last change sequence handed out in this account (see change_feed).
-    Column("change_seq", BigInteger, nullable=False, server_default="0"),
 )
 
 api_keys = Table(
@@ -314,7 +312,18 @@ appointments = Table(
     Index("ix_appointments_account_external", "account_id", "external_id"),
 )
 
-# -- core-ideas (migration 0002): custom statuses and form fields ----------------------------
+# -- core-ideas (migration 0002): custom statuses, form fields, change counters --------------
+
+# The last change sequence number handed out per account (see appointd.store.change_feed). A
+# table of its own, not a column of ``accounts``: every insert that refers to an account locks
+# the account row FOR KEY SHARE (foreign key checks), and a counter updated on that same row by
+# every change would turn those locks into multixacts on the hottest row of the database.
+change_counters = Table(
+    "change_counters",
+    metadata,
+    Column("account_id", Id, ForeignKey("accounts.id"), primary_key=True),
+    Column("change_seq", BigInteger, nullable=False, server_default="0"),
+)
 
 custom_statuses = Table(
     "custom_statuses",

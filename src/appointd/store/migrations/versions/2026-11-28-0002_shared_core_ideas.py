@@ -65,10 +65,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_form_fields")),
     )
     op.create_index("ix_form_fields_account_id", "form_fields", ["account_id"])
-    with op.batch_alter_table("accounts") as batch:
-        batch.add_column(
-            sa.Column("change_seq", sa.BigInteger(), server_default="0", nullable=False)
-        )
+    op.create_table(
+        "change_counters",
+        sa.Column("account_id", ID, nullable=False),
+        sa.Column("change_seq", sa.BigInteger(), server_default="0", nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["accounts.id"], name=op.f("fk_change_counters_account_id_accounts")
+        ),
+        sa.PrimaryKeyConstraint("account_id", name=op.f("pk_change_counters")),
+    )
     with op.batch_alter_table("appointments") as batch:
         batch.add_column(sa.Column("reference", sa.String(16), nullable=True))
         batch.add_column(sa.Column("manage_token", sa.String(64), nullable=True))
@@ -166,7 +171,6 @@ def downgrade() -> None:
             "change_seq",
         ):
             batch.drop_column(column)
-    with op.batch_alter_table("accounts") as batch:
-        batch.drop_column("change_seq")
+    op.drop_table("change_counters")
     op.drop_table("form_fields")
     op.drop_table("custom_statuses")
