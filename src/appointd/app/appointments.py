@@ -33,6 +33,7 @@ from appointd.domain.model import (
     Event,
     HistoryEntry,
 )
+from appointd.domain.notifications import Notify, check_reminders
 from appointd.domain.status import INITIAL, Status, transition
 from appointd.domain.wallclock import as_utc, zone
 from appointd.store.engine import OverlapRefused, ReferenceCollision
@@ -188,6 +189,7 @@ def new_appointment(
         override=p.override,
         source=ctx.caller.source,
         extra=dict(cmd.extra),
+        reminders=None if cmd.reminders is None else check_reminders(cmd.reminders),
         created_at=now,
         updated_at=now,
         price=p.service.price,
@@ -246,7 +248,7 @@ def place(uow: UnitOfWork, ctx: Context, cmd: BookAppointment, p: Placement) -> 
         appt.status.value,
         changes={"override": True} if p.override else {},
     )
-    event = Event(EventType.APPOINTMENT_BOOKED, payload(appt))
+    event = Event(EventType.APPOINTMENT_BOOKED, payload(appt, cmd.notify))
     uow.new_appointments.add(appt, blocks, booked, event, now)
     intents.mark_booked(uow, ctx, intent, appt)
     waitlist.mark_booked(uow, ctx, entry, appt)
@@ -284,6 +286,9 @@ def _change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
             current,
             **{k: v for k, v in changes.items() if k in PLAIN_FIELDS},
         )
+        if "reminders" in changes:
+            raw = changes["reminders"]
+            updated.reminders = None if raw is None else check_reminders(raw)
         if scheduling:
             draft = as_command(current, _start_as_instant(uow, current, changes))
             placement = resolve(uow, draft)
@@ -334,9 +339,9 @@ def _change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
             changes=diff,
         )
         kind = EventType.APPOINTMENT_RESCHEDULED if moved else EventType.APPOINTMENT_UPDATED
-        uow.outbox.add(Event(kind, payload(updated)), ctx.now())
+        uow.outbox.add(Event(kind, payload(updated, cmd.notify)), ctx.now())
         if updated.status is not from_status:
-            _status_moved(uow, ctx, updated, from_status, None)
+            _status_moved(uow, ctx, updated, from_status, None, notify=cmd.notify)
         uow.commit()
     return updated
 
@@ -412,6 +417,7 @@ def snapshot(a: Appointment) -> dict[str, Any]:
         "form": a.form,
         "custom_status_id": a.custom_status_id,
         "status": a.status.value,
+        "reminders": a.reminders,
     }
 
 
@@ -434,8 +440,12 @@ def transition_to(ctx: Context, cmd: TransitionAppointment) -> Appointment:
             appointment_fields.cancelled(
                 appt, ctx.now(), ctx.caller.actor, cmd.cancellation_code, cmd.cancellation_note
             )
+        if cmd.extra:
+            appt.extra = {**appt.extra, **cmd.extra}
         uow.appointments.update(appt)
-        _status_moved(uow, ctx, appt, before, cmd.reason, action=cmd.target.value)
+        _status_moved(
+            uow, ctx, appt, before, cmd.reason, action=cmd.target.value, notify=cmd.notify
+        )
         uow.commit()
     return appt
 
@@ -448,6 +458,7 @@ def _status_moved(
     reason: str | None,
     *,
     action: str | None = None,
+    notify: Notify | None = None,
 ) -> None:
     """What follows a status change already written: free the time when it stops holding,
     record it, and tell the outbox."""
@@ -474,7 +485,10 @@ def _status_moved(
         changes=changes,
     )
     uow.outbox.add(
-        Event(EventType.APPOINTMENT_STATUS_CHANGED, {**payload(appt), "from": before.value}),
+        Event(
+            EventType.APPOINTMENT_STATUS_CHANGED,
+            {**payload(appt, notify), "from": before.value},
+        ),
         ctx.now(),
     )
 
@@ -591,9 +605,14 @@ def history_entry(
     )
 
 
-def payload(appt: Appointment) -> dict[str, Any]:
-    """The outbox payload of an appointment event: ids and times, enough to fetch the rest."""
+def payload(appt: Appointment, notify: Notify | None = None) -> dict[str, Any]:
+    """The outbox payload of an appointment event: ids and times, enough to fetch the rest.
+
+    ``notify`` is who hears about this change (``None``: the account's defaults, decided by
+    the dispatcher).
+    """
     return {
+        "notify": None if notify is None else notify.as_dict(),
         "appointment_id": appt.id,
         "status": appt.status.value,
         "start": appt.start.isoformat(),

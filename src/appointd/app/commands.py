@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from appointd.domain.notifications import Notify
 from appointd.domain.status import Status
 
 
@@ -42,14 +43,19 @@ class BookAppointment:
     form: list[dict[str, Any]] | None = None
     paid: bool = False
     custom_status_id: int | None = None
+    # Issue 10: reminders (None = the account default) and who hears about this booking
+    # (None = the account's notify defaults).
+    reminders: list[dict[str, Any]] | None = None
+    notify: Notify | None = None
 
 
 @dataclass(slots=True)
 class ChangeAppointment:
-    """A PATCH: ``changes`` holds only the fields the caller sent."""
+    """A PATCH: ``changes`` holds only the fields the caller sent (``reminders`` included)."""
 
     appointment_id: int
     changes: dict[str, Any]
+    notify: Notify | None = None
 
 
 @dataclass(slots=True)
@@ -60,3 +66,7 @@ class TransitionAppointment:
     # On a cancellation: a face's reason code (e.g. Cliniko's "50") and a free note.
     cancellation_code: str | None = None
     cancellation_note: str | None = None
+    # Merged into the appointment's ``extra`` document in the same transaction (a face's own
+    # details of the change, kept under the face's key).
+    extra: dict[str, Any] | None = None
+    notify: Notify | None = None

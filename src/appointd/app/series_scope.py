@@ -227,12 +227,15 @@ def cancel(
     appointment_id: int,
     scope: str,
     reason: str | None = None,
+    extra: dict[str, Any] | None = None,
     code: str | None = None,
     note: str | None = None,
 ) -> Appointment:
     """Cancel with a scope; ``this`` is the plain single cancel (done by the caller's route).
 
-    ``code`` and ``note`` are the cancellation's reason code and note, stamped on each."""
+    ``extra`` is merged into each cancelled appointment's ``extra`` document; ``code`` and
+    ``note`` are the cancellation's reason code and note, stamped on each.
+    """
     with ctx.uow() as uow:
         target, members = _members(
             uow, appointment_id, scope, lambda a: Status.CANCELLED in TRANSITIONS[a.status]
@@ -243,6 +246,8 @@ def cancel(
             m.status = transition(m.status, Status.CANCELLED)
             m.updated_at = now
             appointment_fields.cancelled(m, now, ctx.caller.actor, code, note)
+            if extra:
+                m.extra = {**m.extra, **extra}
         uow.bulk.update_appointments(members)
         uow.blocks.release_appointments([m.id for m in members])
         why = reason or f"scope={scope} from appointment {target.id}"

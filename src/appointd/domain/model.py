@@ -46,6 +46,7 @@ class TimeOff:
     start: datetime
     end: datetime
     reason: str | None = None
+    created_at: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -182,6 +183,8 @@ class Appointment:
     metadata: dict[str, Any] = field(default_factory=dict)
     # Account-wide change sequence, stamped by the store as the last write of every change.
     change_seq: int = 0
+    # [{"channel", "to", "minutes_before"}] (domain.notifications); None = the account default.
+    reminders: list[dict[str, Any]] | None = None
 
     @property
     def holding(self) -> bool:

@@ -42,6 +42,7 @@ from appointd.store.repositories.outbox import OutboxRepository
 from appointd.store.repositories.references import ReferenceRepository
 from appointd.store.repositories.series import SeriesRepository
 from appointd.store.repositories.staff import StaffRepository, TimeOffRepository
+from appointd.store.repositories.subscriptions import SubscriptionRepository
 from appointd.store.repositories.waitlist import WaitlistRepository
 
 
@@ -106,6 +107,7 @@ class UnitOfWork:
         self.appointment_search = AppointmentSearchRepository(conn, aid)
         self.custom_statuses = CustomStatusRepository(conn, aid)
         self.form_fields = FormFieldRepository(conn, aid)
+        self.subscriptions = SubscriptionRepository(conn, aid)
         return self
 
     def commit(self) -> None:

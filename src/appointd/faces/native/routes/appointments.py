@@ -197,7 +197,7 @@ def list_appointments(
     responses=errors(401, 404),
     summary="Get an appointment",
 )
-def get_appointment(id: int, ctx: Context = Depends(context)) -> s.AppointmentOut:
+def get_appointment(id: s.PathId, ctx: Context = Depends(context)) -> s.AppointmentOut:
     """Deleted appointments (gone from lists) are still found here, with ``deleted_at``."""
     return render.appointment(appointments.get(ctx, id), ctx)
 
@@ -209,7 +209,7 @@ def get_appointment(id: int, ctx: Context = Depends(context)) -> s.AppointmentOu
     summary="Reschedule, reassign or annotate",
 )
 def change_appointment(
-    id: int,
+    id: s.PathId,
     payload: s.AppointmentPatch,
     scope: Literal["this", "following", "all"] = Query("this", description=SCOPE),
     ctx: Context = Depends(context),
@@ -244,7 +244,7 @@ def change_appointment(
     responses=errors(401, 404),
     summary="Archive an appointment (frees its time)",
 )
-def archive_appointment(id: int, ctx: Context = Depends(context)) -> Response:
+def archive_appointment(id: s.PathId, ctx: Context = Depends(context)) -> Response:
     appointments.archive(ctx, id)
     return Response(status_code=204)
 
@@ -255,7 +255,7 @@ def archive_appointment(id: int, ctx: Context = Depends(context)) -> Response:
     responses=errors(401, 404),
     summary="Every change of an appointment",
 )
-def appointment_history(id: int, ctx: Context = Depends(context)) -> list[s.HistoryOut]:
+def appointment_history(id: s.PathId, ctx: Context = Depends(context)) -> list[s.HistoryOut]:
     return [render.history(h) for h in appointments.history(ctx, id)]
 
 
@@ -268,7 +268,7 @@ def _transition_route(action: str, target: Status) -> None:
         summary=f"Move the appointment to {target.value}",
     )
     def move(
-        id: int, payload: s.ReasonIn | None = Body(None), ctx: Context = Depends(context)
+        id: s.PathId, payload: s.ReasonIn | None = Body(None), ctx: Context = Depends(context)
     ) -> s.AppointmentOut:
         reason = payload.reason if payload else None
         return render.appointment(
@@ -289,7 +289,7 @@ for _action, _target in ACTIONS.items():
     summary="Cancel the appointment, optionally holding its time for waitlist entries",
 )
 def cancel_appointment(
-    id: int,
+    id: s.PathId,
     payload: s.CancelIn | None = Body(None),
     scope: Literal["this", "following", "all"] = Query("this", description=SCOPE),
     ctx: Context = Depends(context),
@@ -303,7 +303,7 @@ def cancel_appointment(
         if body.offer_to or body.hold_minutes is not None:
             raise Invalid.field("offer_to", "only with scope=this")
         return render.appointment(
-            series_scope.cancel(ctx, id, scope, body.reason, body.code, body.note), ctx
+            series_scope.cancel(ctx, id, scope, body.reason, code=body.code, note=body.note), ctx
         )
     cmd = holds.CancelWithOffer(
         id, body.offer_to, body.reason, body.hold_minutes, body.code, body.note
