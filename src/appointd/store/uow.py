@@ -31,6 +31,7 @@ from appointd.store.repositories.public import PublicRepository
 from appointd.store.repositories.references import ReferenceRepository
 from appointd.store.repositories.series import SeriesRepository
 from appointd.store.repositories.staff import StaffRepository, TimeOffRepository
+from appointd.store.repositories.subscriptions import SubscriptionRepository
 from appointd.store.repositories.waitlist import WaitlistRepository
 
 
@@ -80,6 +81,7 @@ class UnitOfWork:
         self.waitlist = WaitlistRepository(conn, aid)
         self.intents = IntentRepository(conn, aid)
         self.public = PublicRepository(conn, aid)
+        self.subscriptions = SubscriptionRepository(conn, aid)
         return self
 
     def commit(self) -> None:
