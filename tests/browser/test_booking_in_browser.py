@@ -200,6 +200,7 @@ def test_every_step_fits_a_375_px_wide_phone_screen(
         device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
+        timezone_id="America/New_York",
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
