@@ -239,17 +239,24 @@ def _raise_why_not_offered(uow: UnitOfWork, ctx: Context, placement: Placement) 
 def _offered(
     ctx: Context, location: Location, service: Service, staff_id: int | None, start: datetime
 ) -> bool:
+    return offered_slot(ctx, location, service, staff_id, start) is not None
+
+
+def offered_slot(
+    ctx: Context, location: Location, service: Service, staff_id: int | None, start: datetime
+) -> Slot | None:
+    """The slot availability offers now at ``start`` (with ``staff_id`` free, if given)."""
     if start.tzinfo is None:
         raise Invalid.field("start", "must carry its offset")
     tz: ZoneInfo = zone(location.time_zone)
     day = start.astimezone(tz)
     found = week(ctx, location, service, staff_id, day - timedelta(days=1))
     at = int(start.timestamp())
-    return any(
-        s.start == at and (staff_id is None or staff_id in s.staff_ids)
-        for d in found.days
-        for s in d.slots
-    )
+    for d in found.days:
+        for s in d.slots:
+            if s.start == at and (staff_id is None or staff_id in s.staff_ids):
+                return s
+    return None
 
 
 def _take_seat(ctx: Context, req: OnlineBooking, details: Client) -> Appointment:

@@ -164,3 +164,15 @@ class PublicRepository(Repository):
             .limit(1)
         ).first()
         return None if row is None else int(row.id)
+
+    # -- the account's rules for clients ----------------------------------------------------
+    def client_change_cutoff_hours(self, default: int) -> int:
+        """Hours before the start after which a client may no longer cancel or move an
+        appointment (the account settings' ``client_change_cutoff_hours``)."""
+        row = self.conn.execute(
+            select(tables.accounts.c.settings).where(tables.accounts.c.id == self.account_id)
+        ).first()
+        value = (row.settings or {}).get("client_change_cutoff_hours") if row else None
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 8760:
+            return value
+        return default
