@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from appointd.app import feeds
 from appointd.app.context import Context
+from appointd.faces.native import schemas as s
 from appointd.faces.native.auth import context
 from appointd.faces.native.routes.common import errors
 
@@ -35,7 +36,7 @@ def public_base(request: Request, ctx: Context) -> str:
     summary="Create or rotate a staff member's calendar feed",
 )
 def create_calendar_feed(
-    staff_id: int, request: Request, ctx: Context = Depends(context)
+    staff_id: s.PathId, request: Request, ctx: Context = Depends(context)
 ) -> CalendarFeedOut:
     """A new secret feed URL; any earlier URL of this staff member stops working."""
     token = feeds.create_feed(ctx, staff_id)
@@ -50,6 +51,6 @@ def create_calendar_feed(
     responses=errors(401, 404),
     summary="Revoke a staff member's calendar feed",
 )
-def delete_calendar_feed(staff_id: int, ctx: Context = Depends(context)) -> Response:
+def delete_calendar_feed(staff_id: s.PathId, ctx: Context = Depends(context)) -> Response:
     feeds.remove_feed(ctx, staff_id)
     return Response(status_code=204)
