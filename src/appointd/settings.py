@@ -44,6 +44,10 @@ class Settings(BaseSettings):
             raise ValueError("public_url must be an http:// or https:// URL")
         return url.rstrip("/")
 
+    # Public pages (issue 14): page views and form posts a client address may make a minute.
+    public_views_per_minute: int = Field(default=60, ge=1, le=100_000)
+    public_posts_per_minute: int = Field(default=10, ge=1, le=100_000)
+
     # -- dispatcher (issue 10) -------------------------------------------------------------
     # Webhook URLs to loopback, private or link-local addresses are refused unless this is on.
     webhooks_allow_private: bool = False

@@ -39,6 +39,7 @@ from appointd.store.repositories.classes import ClassSessionRepository
 from appointd.store.repositories.intents import IntentRepository
 from appointd.store.repositories.new_appointments import NewAppointmentRepository
 from appointd.store.repositories.outbox import OutboxRepository
+from appointd.store.repositories.public import PublicRepository
 from appointd.store.repositories.references import ReferenceRepository
 from appointd.store.repositories.series import SeriesRepository
 from appointd.store.repositories.staff import StaffRepository, TimeOffRepository
@@ -107,6 +108,7 @@ class UnitOfWork:
         self.appointment_search = AppointmentSearchRepository(conn, aid)
         self.custom_statuses = CustomStatusRepository(conn, aid)
         self.form_fields = FormFieldRepository(conn, aid)
+        self.public = PublicRepository(conn, aid)
         self.subscriptions = SubscriptionRepository(conn, aid)
         return self
 
