@@ -110,6 +110,16 @@ class TimeOffRepository(Repository):
         ).first()
         return None if row is None else self._entity(row)
 
+    def by_id(self, time_off_id: int) -> TimeOff | None:
+        """The account's time off ``time_off_id``, whoever's it is."""
+        if not storable(time_off_id):
+            return None
+        t = tables.time_off
+        row = self.conn.execute(
+            select(t).where(t.c.account_id == self.account_id, t.c.id == time_off_id)
+        ).first()
+        return None if row is None else self._entity(row)
+
     def add(self, entry: TimeOff, at: Any) -> int:
         result = self.conn.execute(
             tables.time_off.insert().values(
