@@ -89,7 +89,7 @@ def error_body(
 
 def _field(name: str) -> str:
     head, dot, rest = name.partition(".")
-    return FIELD_NAMES.get(head, head) + (dot + rest if dot and head not in FIELD_NAMES else "")
+    return FIELD_NAMES.get(head, head) + dot + rest
 
 
 def render(exc: AppointdError) -> JSONResponse:
