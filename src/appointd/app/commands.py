@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from appointd.domain.notifications import Notify
 from appointd.domain.status import Status
 
 
@@ -35,14 +36,19 @@ class BookAppointment:
     on_conflict: str = "fail"  # fail | skip (series only)
     intent_id: int | None = None
     waitlist_entry_id: int | None = None
+    # Issue 10: reminders (None = the account default) and who hears about this booking
+    # (None = the account's notify defaults).
+    reminders: list[dict[str, Any]] | None = None
+    notify: Notify | None = None
 
 
 @dataclass(slots=True)
 class ChangeAppointment:
-    """A PATCH: ``changes`` holds only the fields the caller sent."""
+    """A PATCH: ``changes`` holds only the fields the caller sent (``reminders`` included)."""
 
     appointment_id: int
     changes: dict[str, Any]
+    notify: Notify | None = None
 
 
 @dataclass(slots=True)
@@ -50,3 +56,4 @@ class TransitionAppointment:
     appointment_id: int
     target: Status
     reason: str | None = None
+    notify: Notify | None = None
