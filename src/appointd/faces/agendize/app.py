@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from appointd.faces.agendize import appointments, catalog
+from appointd.faces.agendize import appointments, catalog, watches
 
 PREFIXES = ("/api/2.1/scheduling", "/api/2.0/scheduling")
 
@@ -14,6 +14,8 @@ def routers() -> list[APIRouter]:
     out = []
     for prefix in PREFIXES:
         scheduling = APIRouter(prefix=prefix, tags=["agendize"])
+        # The watch paths first: /appointments/watch is not an appointment id.
+        scheduling.include_router(watches.router)
         scheduling.include_router(appointments.router)
         scheduling.include_router(catalog.router)
         out.append(scheduling)

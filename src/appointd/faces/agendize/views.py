@@ -48,7 +48,8 @@ class PersonalView:
     staff: Staff | None
 
 
-def _views(uow: UnitOfWork, appts: list[Appointment], with_history: bool) -> list[View]:
+def load_views(uow: UnitOfWork, appts: list[Appointment], with_history: bool) -> list[View]:
+    """Views of ``appts`` with one statement per kind of object."""
     locations = uow.locations.get_many({a.location_id for a in appts})
     services = uow.services.get_many({a.service_id for a in appts})
     staff = uow.staff.get_many({a.staff_id for a in appts if a.staff_id})
@@ -74,7 +75,7 @@ def search(ctx: Context, f: AppointmentFilter, *, with_history: bool) -> list[Vi
     f.limit = MAX_ITEMS
     with ctx.uow(write=False) as uow:
         found = uow.appointments.search(f)
-        return _views(uow, found.items, with_history)
+        return load_views(uow, found.items, with_history)
 
 
 def one(ctx: Context, appointment_id: int) -> View | None:
@@ -82,7 +83,7 @@ def one(ctx: Context, appointment_id: int) -> View | None:
         appt = uow.appointments.get(appointment_id)
         if appt is None:
             return None
-        return _views(uow, [appt], True)[0]
+        return load_views(uow, [appt], True)[0]
 
 
 def personal(
