@@ -18,6 +18,7 @@ from appointd.app.commands import BookAppointment, ChangeAppointment, Transition
 from appointd.app.context import Context
 from appointd.domain.errors import FieldError, Invalid, NotFound
 from appointd.domain.model import Location
+from appointd.domain.notifications import Notify
 from appointd.domain.status import Status, transition
 from appointd.faces.agendize import render, views
 from appointd.faces.agendize.auth import context
@@ -41,6 +42,11 @@ def company_of(ctx: Context, raw: str) -> Location:
 def _flag(request: Request, name: str) -> bool:
     value = request.query_params.get(name)
     return False if value is None or value == "" else parse_bool(value, name)
+
+
+def _notify(request: Request) -> Notify | None:
+    """``silent=true``: neither the client nor the staff hear; otherwise the account default."""
+    return Notify(client=False, staff=False) if _flag(request, "silent") else None
 
 
 def _level(request: Request, default: str) -> str:
@@ -243,8 +249,8 @@ def insert_appointment(
 ) -> dict[str, Any]:
     company = company_of(ctx, company_id)
     force = _flag(request, "force")
-    _flag(request, "silent")  # checked; notifications follow the account defaults for now
-    _flag(request, "personalAppointmentSync")
+    notify = _notify(request)
+    _flag(request, "personalAppointmentSync")  # accepted; appointd syncs no calendars
     parsed = parse_body(body, company.time_zone)
     if parsed.personal:
         return _insert_personal(ctx, parsed, company, force)
@@ -274,6 +280,7 @@ def insert_appointment(
         status=parsed.status or Status.CONFIRMED,
         override=force,
         extra={EXTRA_KEY: parsed.extra} if parsed.extra else {},
+        notify=notify,
     )
     appt = appointments.book(ctx, cmd)
     return _shown(ctx, _one(ctx, appt.id, company), request)
@@ -315,7 +322,7 @@ def update_appointment(
 ) -> dict[str, Any]:
     company = company_of(ctx, company_id)
     force = _flag(request, "force")
-    _flag(request, "silent")
+    notify = _notify(request)
     _flag(request, "personalAppointmentSync")
     parsed = parse_body(body, company.time_zone)
     personal_id = _personal_id(appointment_id)
@@ -352,9 +359,9 @@ def update_appointment(
         # Checked before anything is written, so a refused status change writes nothing.
         transition(a.status, target)
     if changes:
-        appointments.change(ctx, ChangeAppointment(a.id, changes))
+        appointments.change(ctx, ChangeAppointment(a.id, changes, notify=notify))
     if target is not None:
-        appointments.transition_to(ctx, TransitionAppointment(a.id, target))
+        appointments.transition_to(ctx, TransitionAppointment(a.id, target, notify=notify))
     return _shown(ctx, _one(ctx, a.id, company), request)
 
 
