@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tests.conftest import Api
-from tests.factories import create_resource
 from tests.faces.agendize.helpers import BASE, Agendize, ok, refused, world
+from tests.factories import create_resource
 
 
 def test_api_key_and_token_work_as_query_parameters_or_headers_in_any_case(api: Api) -> None:
