@@ -17,12 +17,12 @@ from appointd.app import appointments, catalog, time_off
 from appointd.app.commands import BookAppointment, ChangeAppointment, TransitionAppointment
 from appointd.app.context import Context
 from appointd.domain.errors import FieldError, Invalid, NotFound
-from appointd.domain.model import Location
+from appointd.domain.model import HistoryEntry, Location
 from appointd.domain.notifications import Notify
 from appointd.domain.status import Status, transition
 from appointd.faces.agendize import render, views
 from appointd.faces.agendize.auth import context
-from appointd.faces.agendize.errors import AgendizeRoute
+from appointd.faces.agendize.errors import AgendizeRoute, reply
 from appointd.faces.agendize.history import language
 from appointd.faces.agendize.parse import AppointmentBody, merged_extra, parse_body
 from appointd.faces.agendize.parsers import parse_bool, parse_id, parse_instant
@@ -122,7 +122,7 @@ def _ref_filter(request: Request, name: str) -> list[int] | None:
 @router.get(BASE, summary="List appointments")
 def list_appointments(
     company_id: str, request: Request, ctx: Context = Depends(context)
-) -> dict[str, Any]:
+) -> Response:
     q = request.query_params
     company = company_of(ctx, company_id)
     problems: list[FieldError] = []
@@ -195,7 +195,7 @@ def list_appointments(
         for p in views.personal(ctx, company.id, start, end):
             if staff_ids is None or p.time_off.staff_id in staff_ids:
                 items.append(render.project(render.personal(p, company, level=level), names))
-    return {"items": items}
+    return reply({"items": items})
 
 
 def _searchable(v: views.View) -> str:
@@ -221,7 +221,7 @@ def _searchable(v: views.View) -> str:
 @router.get(BASE + "/{appointment_id}", summary="Get an appointment")
 def get_appointment(
     company_id: str, appointment_id: str, request: Request, ctx: Context = Depends(context)
-) -> dict[str, Any]:
+) -> Response:
     company = company_of(ctx, company_id)
     level = _level(request, "full")
     names = render.fields_of(request.query_params.get("fields"))
@@ -232,9 +232,9 @@ def get_appointment(
             p.staff and p.staff.location_ids and company.id not in p.staff.location_ids
         ):
             raise NotFound("time_off", appointment_id)
-        return render.project(render.personal(p, company, level=level), names)
+        return reply(render.project(render.personal(p, company, level=level), names))
     view = _one(ctx, _appointment_id(ctx, appointment_id), company)
-    return render.project(_shown(ctx, view, request, level), names)
+    return reply(render.project(_shown(ctx, view, request, level), names))
 
 
 # -- insert ----------------------------------------------------------------------------------
@@ -246,14 +246,18 @@ def insert_appointment(
     request: Request,
     body: Any = Body(None),
     ctx: Context = Depends(context),
-) -> dict[str, Any]:
-    company = company_of(ctx, company_id)
+) -> Response:
+    location_id = parse_id(company_id, "companyId")
     force = _flag(request, "force")
     notify = _notify(request)
     _flag(request, "personalAppointmentSync")  # accepted; appointd syncs no calendars
-    parsed = parse_body(body, company.time_zone)
+    # Wall times without a zone stay naive: the core reads them at the company (one lookup
+    # fewer on the hot path) and refuses a gap there.
+    parsed = parse_body(body, None)
     if parsed.personal:
-        return _insert_personal(ctx, parsed, company, force)
+        company = company_of(ctx, company_id)
+        parsed = parse_body(body, company.time_zone)
+        return reply(_insert_personal(ctx, parsed, company, force))
     missing = [
         FieldError(name, "required")
         for name, value in (
@@ -269,7 +273,7 @@ def insert_appointment(
         raise Invalid(missing)
     assert parsed.service_id is not None and parsed.start is not None
     cmd = BookAppointment(
-        location_id=company.id,
+        location_id=location_id,
         service_id=parsed.service_id,
         start=parsed.start,
         client_id=parsed.client_id,
@@ -283,7 +287,17 @@ def insert_appointment(
         notify=notify,
     )
     appt = appointments.book(ctx, cmd)
-    return _shown(ctx, _one(ctx, appt.id, company), request)
+    # A new booking's history is its one "booked" entry, stamped as the core stamps it.
+    booked = HistoryEntry(
+        appointment_id=appt.id,
+        at=appt.created_at or ctx.now(),
+        action="booked",
+        actor=ctx.caller.actor,
+        source=ctx.caller.source,
+        to_status=appt.status.value,
+        changes={"override": True} if appt.override else {},
+    )
+    return reply(_shown(ctx, views.of(ctx, appt, [booked]), request))
 
 
 def _insert_personal(
@@ -319,7 +333,7 @@ def update_appointment(
     request: Request,
     body: Any = Body(None),
     ctx: Context = Depends(context),
-) -> dict[str, Any]:
+) -> Response:
     company = company_of(ctx, company_id)
     force = _flag(request, "force")
     notify = _notify(request)
@@ -327,7 +341,7 @@ def update_appointment(
     parsed = parse_body(body, company.time_zone)
     personal_id = _personal_id(appointment_id)
     if personal_id is not None:
-        return _update_personal(ctx, personal_id, parsed, company, force)
+        return reply(_update_personal(ctx, personal_id, parsed, company, force))
     current = _one(ctx, _appointment_id(ctx, appointment_id), company)
     a = current.appointment
     changes: dict[str, Any] = {}
@@ -362,7 +376,7 @@ def update_appointment(
         appointments.change(ctx, ChangeAppointment(a.id, changes, notify=notify))
     if target is not None:
         appointments.transition_to(ctx, TransitionAppointment(a.id, target, notify=notify))
-    return _shown(ctx, _one(ctx, a.id, company), request)
+    return reply(_shown(ctx, _one(ctx, a.id, company), request))
 
 
 def _update_personal(

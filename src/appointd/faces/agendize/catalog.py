@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Response
 
 from appointd.app import catalog
 from appointd.app.context import Context
@@ -17,7 +17,7 @@ from appointd.domain.errors import FieldError, Invalid, NotFound
 from appointd.domain.model import Client, Location, Resource, Service, Staff
 from appointd.faces.agendize import render
 from appointd.faces.agendize.auth import context
-from appointd.faces.agendize.errors import AgendizeRoute
+from appointd.faces.agendize.errors import AgendizeRoute, reply
 from appointd.faces.agendize.parsers import parse_id
 
 router = APIRouter(route_class=AgendizeRoute)
@@ -38,75 +38,71 @@ def _works_here(s: Staff, company: Location) -> bool:
 
 
 @router.get("/companies", summary="List companies")
-def list_companies(ctx: Context = Depends(context)) -> dict[str, Any]:
-    return {"items": [render.company(e) for e in _all(ctx, "locations")]}
+def list_companies(ctx: Context = Depends(context)) -> Response:
+    return reply({"items": [render.company(e) for e in _all(ctx, "locations")]})
 
 
 @router.get("/companies/{company_id}", summary="Get a company")
-def get_company(company_id: str, ctx: Context = Depends(context)) -> dict[str, Any]:
-    return render.company(_company(ctx, company_id))
+def get_company(company_id: str, ctx: Context = Depends(context)) -> Response:
+    return reply(render.company(_company(ctx, company_id)))
 
 
 @router.get("/companies/{company_id}/services", summary="List services")
-def list_services(company_id: str, ctx: Context = Depends(context)) -> dict[str, Any]:
+def list_services(company_id: str, ctx: Context = Depends(context)) -> Response:
     _company(ctx, company_id)
-    return {"items": [render.service(e) for e in _all(ctx, "services")]}
+    return reply({"items": [render.service(e) for e in _all(ctx, "services")]})
 
 
 @router.get("/companies/{company_id}/services/{service_id}", summary="Get a service")
-def get_service(
-    company_id: str, service_id: str, ctx: Context = Depends(context)
-) -> dict[str, Any]:
+def get_service(company_id: str, service_id: str, ctx: Context = Depends(context)) -> Response:
     _company(ctx, company_id)
     e: Service = catalog.get(ctx, "services", parse_id(service_id, "serviceId"))
-    return render.service(e)
+    return reply(render.service(e))
 
 
 @router.get("/companies/{company_id}/staff", summary="List staff")
-def list_staff(company_id: str, ctx: Context = Depends(context)) -> dict[str, Any]:
+def list_staff(company_id: str, ctx: Context = Depends(context)) -> Response:
     company = _company(ctx, company_id)
     people = [e for e in _all(ctx, "staff") if _works_here(e, company)]
-    return {"items": [render.staff(e) for e in people]}
+    return reply({"items": [render.staff(e) for e in people]})
 
 
 @router.get("/companies/{company_id}/staff/{staff_id}", summary="Get a staff member")
-def get_staff(company_id: str, staff_id: str, ctx: Context = Depends(context)) -> dict[str, Any]:
+def get_staff(company_id: str, staff_id: str, ctx: Context = Depends(context)) -> Response:
     company = _company(ctx, company_id)
     e: Staff = catalog.get(ctx, "staff", parse_id(staff_id, "staffId"))
     if not _works_here(e, company):
         raise NotFound("staff", staff_id)
-    return render.staff(e)
+    return reply(render.staff(e))
 
 
 @router.get("/companies/{company_id}/resources", summary="List resources")
-def list_resources(company_id: str, ctx: Context = Depends(context)) -> dict[str, Any]:
+def list_resources(company_id: str, ctx: Context = Depends(context)) -> Response:
     company = _company(ctx, company_id)
     found = [e for e in _all(ctx, "resources") if e.location_id in (None, company.id)]
-    return {"items": [render.resource(e) for e in found]}
+    return reply({"items": [render.resource(e) for e in found]})
 
 
 @router.get("/companies/{company_id}/resources/{resource_id}", summary="Get a resource")
-def get_resource(
-    company_id: str, resource_id: str, ctx: Context = Depends(context)
-) -> dict[str, Any]:
+def get_resource(company_id: str, resource_id: str, ctx: Context = Depends(context)) -> Response:
     company = _company(ctx, company_id)
     e: Resource = catalog.get(ctx, "resources", parse_id(resource_id, "resourceId"))
     if e.location_id not in (None, company.id):
         raise NotFound("resource", resource_id)
-    return render.resource(e)
+    return reply(render.resource(e))
 
 
 @router.get("/companies/{company_id}/clients", summary="List clients")
-def list_clients(company_id: str, ctx: Context = Depends(context)) -> dict[str, Any]:
+def list_clients(company_id: str, ctx: Context = Depends(context)) -> Response:
     _company(ctx, company_id)
-    return {"items": [render.client(e) for e in _all(ctx, "clients")]}
+    return reply({"items": [render.client(e) for e in _all(ctx, "clients")]})
 
 
 @router.get("/companies/{company_id}/clients/{client_id}", summary="Get a client")
-def get_client(company_id: str, client_id: str, ctx: Context = Depends(context)) -> dict[str, Any]:
+def get_client(company_id: str, client_id: str, ctx: Context = Depends(context)) -> Response:
     _company(ctx, company_id)
     e: Client = catalog.get(ctx, "clients", parse_id(client_id, "clientId"))
-    return render.client(e)
+    return reply(render.client(e))
 
 
 # Agendize client property -> core client field; phone and mobilePhone share the core's one
@@ -124,7 +120,7 @@ _CLIENT_FIELDS = {
 @router.post("/companies/{company_id}/clients", summary="Create a client")
 def create_client(
     company_id: str, body: Any = Body(None), ctx: Context = Depends(context)
-) -> dict[str, Any]:
+) -> Response:
     _company(ctx, company_id)
     if not isinstance(body, dict):
         raise Invalid.field("body", "expected a client resource (a JSON object)")
@@ -144,7 +140,7 @@ def create_client(
         reverse = {v: k for k, v in _CLIENT_FIELDS.items()}
         renamed = [FieldError(reverse.get(x.field, x.field), x.message) for x in exc.errors]
         raise Invalid(renamed) from None
-    return render.client(e)
+    return reply(render.client(e))
 
 
 # -- appointment statuses (/api/2.3/scheduling/statuses) -------------------------------------
@@ -163,12 +159,14 @@ statuses_router = APIRouter(route_class=AgendizeRoute)
 
 
 @statuses_router.get("/statuses", summary="List appointment statuses")
-def list_statuses(ctx: Context = Depends(context)) -> dict[str, Any]:
+def list_statuses(ctx: Context = Depends(context)) -> Response:
     """The native statuses (``native: true``); the account's custom statuses follow once the
     core holds them."""
-    return {
-        "items": [
-            {"id": id, "name": name, "color": color, "description": "", "native": True}
-            for id, name, color in NATIVE_STATUSES
-        ]
-    }
+    return reply(
+        {
+            "items": [
+                {"id": id, "name": name, "color": color, "description": "", "native": True}
+                for id, name, color in NATIVE_STATUSES
+            ]
+        }
+    )

@@ -9,6 +9,7 @@ a lost time or an illegal status change 409. Nothing else leaves this module; no
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -23,6 +24,7 @@ from appointd.domain.errors import (
     CapacityExceeded,
     Conflict,
     ConflictItem,
+    FieldError,
     Forbidden,
     IllegalTransition,
     Invalid,
@@ -72,6 +74,12 @@ KIND_FIELDS = {
 }
 
 
+def reply(body: Any) -> Response:
+    """A 200 answer with ``body`` as JSON, serialised once (no per-value encoding pass)."""
+    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    return Response(text, media_type="application/json")
+
+
 def error_body(
     status: int, reason: str, message: str, errors: list[dict[str, str]] | None = None, **extra: Any
 ) -> JSONResponse:
@@ -92,6 +100,13 @@ def _field(name: str) -> str:
     return FIELD_NAMES.get(head, head) + dot + rest
 
 
+def _invalid_field(e: FieldError) -> str:
+    # The core reads naive start/end at the company and names "start" for a gap there.
+    if e.field in ("start", "end") and "DST gap" in e.message:
+        return e.field + ".dateTime"
+    return _field(e.field)
+
+
 def render(exc: AppointdError) -> JSONResponse:
     status, reason = next(
         ((code, reason) for cls, code, reason in TABLE if isinstance(exc, cls)), (400, "error")
@@ -99,7 +114,7 @@ def render(exc: AppointdError) -> JSONResponse:
     errors: list[dict[str, str]] = []
     extra: dict[str, Any] = {}
     if isinstance(exc, Invalid):
-        errors = [{"field": _field(e.field), "message": e.message} for e in exc.errors]
+        errors = [{"field": _invalid_field(e), "message": e.message} for e in exc.errors]
     if isinstance(exc, NotFound):
         name = _field(exc.field) if exc.field else KIND_FIELDS.get(exc.kind, exc.kind)
         errors = [{"field": name, "message": exc.message}]

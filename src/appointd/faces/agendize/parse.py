@@ -32,7 +32,7 @@ class AppointmentBody:
     service_id: int | None = None
     staff_id: int | None = None
     resource_ids: list[int] | None = None
-    start: datetime | None = None
+    start: datetime | None = None  # naive: wall time at the company, read by the core
     end: datetime | None = None
     status: Status | None = None
     notes: str | None = None
@@ -72,7 +72,7 @@ def _ref_id(body: dict[str, Any], name: str) -> int | None:
     return parse_id(obj["id"], f"{name}.id")
 
 
-def parse_body(body: Any, default_zone: str) -> AppointmentBody:
+def parse_body(body: Any, default_zone: str | None) -> AppointmentBody:
     """Parse an Agendize appointment resource sent to insert or update."""
     if not isinstance(body, dict):
         raise Invalid.field("body", "expected an Appointment resource (a JSON object)")

@@ -23,7 +23,7 @@ from appointd.domain.events import EventType
 from appointd.faces.agendize import render, views
 from appointd.faces.agendize.appointments import BASE, company_of
 from appointd.faces.agendize.auth import context
-from appointd.faces.agendize.errors import AgendizeRoute
+from appointd.faces.agendize.errors import AgendizeRoute, reply
 from appointd.faces.agendize.oauth2 import TOKENS
 from appointd.faces.agendize.parsers import parse_id
 from appointd.faces.agendize.watch import (
@@ -71,7 +71,7 @@ def _address(ctx: Context, spec: WatchSpec) -> None:
 @router.post(WATCH, summary="Create a watch")
 def create_watch(
     company_id: str, body: Any = Body(None), ctx: Context = Depends(context)
-) -> dict[str, Any]:
+) -> Response:
     company = company_of(ctx, company_id)
     spec = parse_watch(body)
     _address(ctx, spec)
@@ -85,27 +85,27 @@ def create_watch(
         config={**spec.config, COMPANY: company.id},
         signed=signed(spec.config),
     )
-    return render_watch(created.subscription.id, company.id, spec, created.secret)
+    return reply(render_watch(created.subscription.id, company.id, spec, created.secret))
 
 
 @router.get(WATCH, summary="List watches")
-def list_watches(company_id: str, ctx: Context = Depends(context)) -> dict[str, Any]:
+def list_watches(company_id: str, ctx: Context = Depends(context)) -> Response:
     company = company_of(ctx, company_id)
     found = [s for s in subscriptions.list_(ctx, kind=KIND) if s.config.get(COMPANY) == company.id]
-    return {"items": [render_watch(s.id, company.id, _spec(s)) for s in found]}
+    return reply({"items": [render_watch(s.id, company.id, _spec(s)) for s in found]})
 
 
 @router.get(WATCH + "/{watch_id}", summary="Get a watch")
-def get_watch(company_id: str, watch_id: str, ctx: Context = Depends(context)) -> dict[str, Any]:
+def get_watch(company_id: str, watch_id: str, ctx: Context = Depends(context)) -> Response:
     company = company_of(ctx, company_id)
     sub = _watch(ctx, watch_id, company.id)
-    return render_watch(sub.id, company.id, _spec(sub))
+    return reply(render_watch(sub.id, company.id, _spec(sub)))
 
 
 @router.put(WATCH + "/{watch_id}", summary="Update a watch")
 def update_watch(
     company_id: str, watch_id: str, body: Any = Body(None), ctx: Context = Depends(context)
-) -> dict[str, Any]:
+) -> Response:
     company = company_of(ctx, company_id)
     current = _watch(ctx, watch_id, company.id)
     spec = parse_watch(body, _spec(current))
@@ -123,7 +123,7 @@ def update_watch(
         kind=KIND,
         rotate_secret=rotate,
     )
-    return render_watch(current.id, company.id, spec, changed.secret)
+    return reply(render_watch(current.id, company.id, spec, changed.secret))
 
 
 @router.delete(WATCH + "/{watch_id}", summary="Delete a watch")
