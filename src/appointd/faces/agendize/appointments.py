@@ -179,6 +179,7 @@ def list_appointments(
     external = q.get("externalClientId")
     lang = language(q.get("lang"))
     items = []
+    memo: render.Memo = {}
     for v in found:
         a = v.appointment
         created = a.created_at
@@ -190,7 +191,8 @@ def list_appointments(
             continue
         if text and text not in _searchable(v):
             continue
-        items.append(render.project(render.appointment(v, level=level, lang=lang, now=now), names))
+        resource = render.appointment(v, level=level, lang=lang, now=now, memo=memo)
+        items.append(render.project(resource, names))
     if personal and not (statuses or client_ids or service_ids or resource_ids or text):
         for p in views.personal(ctx, company.id, start, end):
             if staff_ids is None or p.time_off.staff_id in staff_ids:

@@ -142,8 +142,41 @@ def _price(v: View) -> dict[str, Any]:
     return {"amount": float(price), "currency": currency or ""}
 
 
-def appointment(v: View, *, level: str, lang: str, now: datetime) -> dict[str, Any]:
-    """The Agendize Appointment resource of ``v`` at ``level`` (``light`` or ``full``)."""
+Memo = dict[tuple[str, int], Any]
+
+
+def _once(memo: Memo | None, kind: str, obj: Any, build: Any) -> Any:
+    """``build(obj)``, built once per object of a list (the dicts are shared, never changed)."""
+    if obj is None:
+        return {}
+    if memo is None:
+        return build(obj)
+    key = (kind, id(obj))
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = build(obj)
+    return found
+
+
+def _light_staff(e: Staff) -> dict[str, str]:
+    return ref(e.id, full_name(e.first_name, e.last_name))
+
+
+def _light_client(e: Client) -> dict[str, str]:
+    return ref(e.id, full_name(e.first_name, e.last_name))
+
+
+def _light_service(e: Service) -> dict[str, str]:
+    return ref(e.id, e.name)
+
+
+def appointment(
+    v: View, *, level: str, lang: str, now: datetime, memo: Memo | None = None
+) -> dict[str, Any]:
+    """The Agendize Appointment resource of ``v`` at ``level`` (``light`` or ``full``).
+
+    A list passes one ``memo`` for all its items: the company, service, staff and client
+    objects they share are then rendered once."""
     a = v.appointment
     tz = v.location.time_zone if v.location else "UTC"
     status = STATUS_OUT[a.status]
@@ -154,26 +187,22 @@ def appointment(v: View, *, level: str, lang: str, now: datetime) -> dict[str, A
             "status": status,
             "start": render_zoned(a.start, tz),
             "end": render_zoned(a.end, tz),
-            "company": company_ref(v.location),
-            "service": ref(v.service.id, v.service.name) if v.service else {},
-            "staff": ref(v.staff.id, full_name(v.staff.first_name, v.staff.last_name))
-            if v.staff
-            else {},
+            "company": _once(memo, "company", v.location, company_ref),
+            "service": _once(memo, "light-service", v.service, _light_service),
+            "staff": _once(memo, "light-staff", v.staff, _light_staff),
             "resource": ref(v.resources[0].id, v.resources[0].name) if v.resources else {},
-            "client": ref(v.client.id, full_name(v.client.first_name, v.client.last_name))
-            if v.client
-            else {},
+            "client": _once(memo, "light-client", v.client, _light_client),
         }
     mine: dict[str, Any] = a.extra.get(EXTRA_KEY, {}) if isinstance(a.extra, dict) else {}
-    client = client_ref(v.client)
+    client = _once(memo, "client", v.client, client_ref)
     manage = getattr(a, "manage_url", None) or ""
     return {
         "id": str(a.id),
         "reference": getattr(a, "reference", "") or "",
-        "company": company_ref(v.location),
-        "service": service_ref(v.service),
+        "company": _once(memo, "company", v.location, company_ref),
+        "service": _once(memo, "service", v.service, service_ref),
         "resource": resource_ref(v.resources[0]) if v.resources else {},
-        "staff": staff_ref(v.staff),
+        "staff": _once(memo, "staff", v.staff, staff_ref),
         "client": client,
         "parent": {},
         "start": render_zoned(a.start, tz),
