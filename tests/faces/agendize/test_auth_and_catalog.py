@@ -94,7 +94,7 @@ def test_client_creation_refuses_bad_input_naming_the_property(api: Api) -> None
     assert len(ok(agz.get(path))["items"]) == 1
 
 
-def test_unknown_or_foreign_catalog_ids_are_404_and_malformed_ones_400(
+def test_unknown_foreign_or_malformed_catalog_ids_in_paths_are_404(
     api: Api, other_api: Api
 ) -> None:
     agz, w = Agendize(api), world(api)
@@ -104,8 +104,8 @@ def test_unknown_or_foreign_catalog_ids_are_404_and_malformed_ones_400(
     refused(agz.get(f"/companies/{cid}/services/{theirs['service']['id']}"), 404)
     refused(agz.get(f"/companies/{cid}/staff/{theirs['staff']['id']}"), 404)
     refused(agz.get(f"/companies/{cid}/clients/{theirs['client']['id']}"), 404)
-    refused(agz.get(f"/companies/{cid}/clients/99999999999999999999"), 400, "clientId")
-    refused(agz.get("/companies/abc"), 400, "companyId")
+    refused(agz.get(f"/companies/{cid}/clients/99999999999999999999"), 404, "client.id")
+    refused(agz.get("/companies/abc"), 404, "companyId")
 
 
 def test_the_statuses_api_lists_the_native_statuses(api: Api) -> None:

@@ -52,7 +52,7 @@ def test_bad_watch_input_is_400_naming_the_property_and_writes_nothing(api: Api)
     refused(agz.post(path, json=["a"]), 400, "body")
     created = ok(agz.post(path, json={"address": HOOK}))
     refused(agz.put(f"{path}/{created['id']}", json={"status": "maybe"}), 400, "status")
-    refused(agz.get(f"{path}/not-an-id"), 400, "watchId")
+    refused(agz.get(f"{path}/not-an-id"), 404, "watchId")
     assert ok(agz.get(f"{path}/{created['id']}"))["status"] == "enabled"
     assert len(ok(agz.get(path))["items"]) == 1
 

@@ -25,7 +25,7 @@ from appointd.faces.agendize.auth import context
 from appointd.faces.agendize.errors import AgendizeRoute, reply
 from appointd.faces.agendize.history import language
 from appointd.faces.agendize.parse import AppointmentBody, merged_extra, parse_body
-from appointd.faces.agendize.parsers import parse_bool, parse_id, parse_instant
+from appointd.faces.agendize.parsers import parse_bool, parse_id, parse_instant, path_id
 from appointd.faces.agendize.render import EXTRA_KEY, PERSONAL_PREFIX
 from appointd.store.repositories.appointments import AppointmentFilter
 
@@ -35,7 +35,7 @@ LEVELS = ("light", "full")
 
 
 def company_of(ctx: Context, raw: str) -> Location:
-    location: Location = catalog.get(ctx, "locations", parse_id(raw, "companyId"))
+    location: Location = catalog.get(ctx, "locations", path_id(raw, "location"))
     return location
 
 
@@ -58,14 +58,14 @@ def _level(request: Request, default: str) -> str:
 
 def _personal_id(raw: str) -> int | None:
     if raw.startswith(PERSONAL_PREFIX):
-        return parse_id(raw.removeprefix(PERSONAL_PREFIX), "appointmentId")
+        return path_id(raw.removeprefix(PERSONAL_PREFIX), "time_off")
     return None
 
 
 def _appointment_id(ctx: Context, raw: str) -> int:
     """An appointment id, or the id of the appointment whose reference is ``raw``."""
     if raw.isascii() and raw.isdigit():
-        return parse_id(raw, "appointmentId")
+        return path_id(raw, "appointment")
     finder = getattr(appointments, "by_reference", None)  # the core's reference lookup
     if finder is not None:
         found: int = finder(ctx, raw).id
@@ -249,7 +249,7 @@ def insert_appointment(
     body: Any = Body(None),
     ctx: Context = Depends(context),
 ) -> Response:
-    location_id = parse_id(company_id, "companyId")
+    location_id = path_id(company_id, "location")
     force = _flag(request, "force")
     notify = _notify(request)
     _flag(request, "personalAppointmentSync")  # accepted; appointd syncs no calendars

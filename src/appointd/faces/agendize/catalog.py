@@ -18,7 +18,7 @@ from appointd.domain.model import Client, Location, Resource, Service, Staff
 from appointd.faces.agendize import render
 from appointd.faces.agendize.auth import context
 from appointd.faces.agendize.errors import AgendizeRoute, reply
-from appointd.faces.agendize.parsers import parse_id
+from appointd.faces.agendize.parsers import path_id
 
 router = APIRouter(route_class=AgendizeRoute)
 ALL = 100_000  # catalog lists are small; Agendize lists have no paging
@@ -29,7 +29,7 @@ def _all(ctx: Context, kind: str) -> list[Any]:
 
 
 def _company(ctx: Context, raw: str) -> Location:
-    location: Location = catalog.get(ctx, "locations", parse_id(raw, "companyId"))
+    location: Location = catalog.get(ctx, "locations", path_id(raw, "location"))
     return location
 
 
@@ -56,7 +56,7 @@ def list_services(company_id: str, ctx: Context = Depends(context)) -> Response:
 @router.get("/companies/{company_id}/services/{service_id}", summary="Get a service")
 def get_service(company_id: str, service_id: str, ctx: Context = Depends(context)) -> Response:
     _company(ctx, company_id)
-    e: Service = catalog.get(ctx, "services", parse_id(service_id, "serviceId"))
+    e: Service = catalog.get(ctx, "services", path_id(service_id, "service"))
     return reply(render.service(e))
 
 
@@ -70,7 +70,7 @@ def list_staff(company_id: str, ctx: Context = Depends(context)) -> Response:
 @router.get("/companies/{company_id}/staff/{staff_id}", summary="Get a staff member")
 def get_staff(company_id: str, staff_id: str, ctx: Context = Depends(context)) -> Response:
     company = _company(ctx, company_id)
-    e: Staff = catalog.get(ctx, "staff", parse_id(staff_id, "staffId"))
+    e: Staff = catalog.get(ctx, "staff", path_id(staff_id, "staff"))
     if not _works_here(e, company):
         raise NotFound("staff", staff_id)
     return reply(render.staff(e))
@@ -86,7 +86,7 @@ def list_resources(company_id: str, ctx: Context = Depends(context)) -> Response
 @router.get("/companies/{company_id}/resources/{resource_id}", summary="Get a resource")
 def get_resource(company_id: str, resource_id: str, ctx: Context = Depends(context)) -> Response:
     company = _company(ctx, company_id)
-    e: Resource = catalog.get(ctx, "resources", parse_id(resource_id, "resourceId"))
+    e: Resource = catalog.get(ctx, "resources", path_id(resource_id, "resource"))
     if e.location_id not in (None, company.id):
         raise NotFound("resource", resource_id)
     return reply(render.resource(e))
@@ -101,7 +101,7 @@ def list_clients(company_id: str, ctx: Context = Depends(context)) -> Response:
 @router.get("/companies/{company_id}/clients/{client_id}", summary="Get a client")
 def get_client(company_id: str, client_id: str, ctx: Context = Depends(context)) -> Response:
     _company(ctx, company_id)
-    e: Client = catalog.get(ctx, "clients", parse_id(client_id, "clientId"))
+    e: Client = catalog.get(ctx, "clients", path_id(client_id, "client"))
     return reply(render.client(e))
 
 

@@ -25,7 +25,7 @@ from appointd.faces.agendize.appointments import BASE, company_of
 from appointd.faces.agendize.auth import context
 from appointd.faces.agendize.errors import AgendizeRoute, reply
 from appointd.faces.agendize.oauth2 import TOKENS
-from appointd.faces.agendize.parsers import parse_id
+from appointd.faces.agendize.parsers import path_id
 from appointd.faces.agendize.watch import (
     KIND,
     WatchSpec,
@@ -55,7 +55,7 @@ def _spec(sub: Any) -> WatchSpec:
 
 
 def _watch(ctx: Context, raw: str, company_id: int) -> Any:
-    sub = subscriptions.get(ctx, parse_id(raw, "watchId"), kind=KIND)
+    sub = subscriptions.get(ctx, path_id(raw, "watch"), kind=KIND)
     if sub.config.get(COMPANY) != company_id:
         raise NotFound("watch", raw)
     return sub
