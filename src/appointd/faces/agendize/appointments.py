@@ -29,7 +29,7 @@ from appointd.faces.agendize.parsers import parse_bool, parse_id, parse_instant,
 from appointd.faces.agendize.render import EXTRA_KEY, PERSONAL_PREFIX
 from appointd.store.repositories.appointments import AppointmentFilter
 
-router = APIRouter(route_class=AgendizeRoute)
+router = APIRouter(route_class=AgendizeRoute, include_in_schema=False)
 BASE = "/companies/{company_id}/appointments"
 LEVELS = ("light", "full")
 

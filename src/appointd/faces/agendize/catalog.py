@@ -20,7 +20,7 @@ from appointd.faces.agendize.auth import context
 from appointd.faces.agendize.errors import AgendizeRoute, reply
 from appointd.faces.agendize.parsers import path_id
 
-router = APIRouter(route_class=AgendizeRoute)
+router = APIRouter(route_class=AgendizeRoute, include_in_schema=False)
 ALL = 100_000  # catalog lists are small; Agendize lists have no paging
 
 
@@ -155,7 +155,7 @@ NATIVE_STATUSES = [
     ("cancelled", "Cancelled", "#212121"),
 ]
 
-statuses_router = APIRouter(route_class=AgendizeRoute)
+statuses_router = APIRouter(route_class=AgendizeRoute, include_in_schema=False)
 
 
 @statuses_router.get("/statuses", summary="List appointment statuses")

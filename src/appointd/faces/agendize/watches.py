@@ -39,7 +39,7 @@ from appointd.faces.agendize.watch import (
 from appointd.store.uow import UnitOfWork
 from appointd.worker.subscriptions import KindDelivery, OutgoingRequest, register_kind
 
-router = APIRouter(route_class=AgendizeRoute)
+router = APIRouter(route_class=AgendizeRoute, include_in_schema=False)
 WATCH = BASE + "/watch"
 EVENTS = sorted(
     e.value
