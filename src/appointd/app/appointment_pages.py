@@ -1,8 +1,8 @@
 """Pages of appointments with what a face needs to render them, in a bounded number of statements.
 
-A page is the count, the rows, the clients' names, the series rules and the first occurrence of
-each series: five statements whatever the page size (fewer when nothing refers to a client or a
-series). Faces render from :class:`AppointmentPage` and never query per row.
+A page is the count, the rows, the clients' names, the series rules, the first occurrence of
+each series and the reminders sent: six statements whatever the page size (fewer when nothing
+refers to a client or a series). Faces render from :class:`AppointmentPage` and never query per row.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from appointd.domain.errors import NotFound
 from appointd.domain.model import Appointment, Client
 from appointd.domain.recurrence import Series
 from appointd.store.repositories.appointments import AppointmentFilter
+from appointd.store.repositories.reminders_sent import RemindersSentRepository
 from appointd.store.uow import UnitOfWork
 
 
@@ -26,6 +27,8 @@ class AppointmentPage:
     clients: dict[int, Client] = field(default_factory=dict)
     series: dict[int, Series] = field(default_factory=dict)
     series_firsts: dict[int, int] = field(default_factory=dict)
+    # The channels ("email", "sms") of the reminders sent per appointment.
+    reminders_sent: dict[int, set[str]] = field(default_factory=dict)
 
 
 def _references(uow: UnitOfWork, items: Sequence[Appointment], page: AppointmentPage) -> None:
@@ -35,6 +38,9 @@ def _references(uow: UnitOfWork, items: Sequence[Appointment], page: Appointment
     if series_ids:
         page.series = uow.series.get_many(series_ids)
         page.series_firsts = uow.appointments.series_firsts(series_ids)
+    if items:
+        sent = RemindersSentRepository(uow.conn, uow.account_id)
+        page.reminders_sent = sent.channels([a.id for a in items])
 
 
 def search(ctx: Context, f: AppointmentFilter) -> AppointmentPage:
@@ -49,7 +55,7 @@ def search(ctx: Context, f: AppointmentFilter) -> AppointmentPage:
 def of(ctx: Context, items: list[Appointment]) -> AppointmentPage:
     """``items`` (just written by a use case) as a page, with their references loaded."""
     page = AppointmentPage(items, len(items))
-    if any(a.client_id is not None or a.series_id is not None for a in items):
+    if items:
         with ctx.uow(write=False) as uow:
             _references(uow, items, page)
     return page
