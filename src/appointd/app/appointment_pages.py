@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 
 from appointd.app.context import Context
 from appointd.domain import booking
+from appointd.domain.classes import MAX_CAPACITY
 from appointd.domain.errors import NotFound
 from appointd.domain.model import Appointment, Client
 from appointd.domain.recurrence import Series
+from appointd.domain.status import Status
 from appointd.store.repositories.appointments import AppointmentFilter
+from appointd.store.repositories.conditions import Condition
 from appointd.store.repositories.reminders_sent import RemindersSentRepository
 from appointd.store.uow import UnitOfWork
 
@@ -88,3 +91,22 @@ def has_conflicts(ctx: Context, appointment_id: int) -> bool:
         )
         live, _ = booking.split_expired(found, ctx.now())
     return bool(live)
+
+
+def seated_clients(ctx: Context, session_ids: Sequence[int]) -> dict[int, list[int]]:
+    """The clients holding a seat in each class session, oldest seat first (one statement)."""
+    out: dict[int, list[int]] = {i: [] for i in session_ids}
+    if not session_ids:
+        return out
+    f = AppointmentFilter(
+        kinds=None,
+        limit=MAX_CAPACITY * len(out),
+        conditions=[Condition("class_session_id", "in", sorted(out))],
+        statuses=[s for s in Status if s.holding],
+        order=[("created_at", False)],
+    )
+    with ctx.uow(write=False) as uow:
+        for a in uow.appointments.search(f).items:
+            if a.class_session_id is not None and a.client_id is not None:
+                out[a.class_session_id].append(a.client_id)
+    return out
