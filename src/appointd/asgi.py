@@ -12,6 +12,7 @@ from appointd import __version__
 from appointd.app.context import Services
 from appointd.faces.native import errors as native_errors
 from appointd.faces.native.app import router as native_router
+from appointd.faces.timetap import app as timetap
 from appointd.settings import Settings, get_settings
 from appointd.store.engine import make_engine
 
@@ -36,4 +37,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.services = services
     native_errors.install(app)
     app.include_router(native_router)
+    timetap.install(app)
     return app

@@ -332,6 +332,8 @@ def transition_to(ctx: Context, cmd: TransitionAppointment) -> Appointment:
         before = appt.status
         appt.status = transition(appt.status, cmd.target)
         appt.updated_at = ctx.now()
+        if cmd.extra:
+            appt.extra = merge_extra(appt.extra, cmd.extra)
         uow.appointments.update(appt)
         if before.holding and not appt.status.holding:
             uow.blocks.release_appointments([appt.id])
@@ -408,6 +410,17 @@ def history_entry(
         reason=reason,
         changes=changes or {},
     )
+
+
+def merge_extra(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """``current`` with ``changes`` merged one level deep (each face keeps its own key)."""
+    merged = dict(current)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
 
 
 def payload(appt: Appointment) -> dict[str, Any]:

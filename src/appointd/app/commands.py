@@ -50,3 +50,6 @@ class TransitionAppointment:
     appointment_id: int
     target: Status
     reason: str | None = None
+    # Keys merged into the appointment's ``extra`` document in the same transaction (a face's
+    # own notes on the change, e.g. TimeTap's cancelUser); None changes nothing.
+    extra: dict[str, Any] | None = None

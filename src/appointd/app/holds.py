@@ -16,6 +16,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from appointd.app import appointments
 from appointd.app.appointments import payload, record
@@ -37,6 +38,7 @@ class CancelWithOffer:
     offer_to: Sequence[int]
     reason: str | None = None
     hold_minutes: int | None = None
+    extra: dict[str, Any] | None = None  # merged into the cancelled appointment's ``extra``
 
 
 @dataclass(slots=True)
@@ -57,7 +59,7 @@ def cancel(ctx: Context, cmd: CancelWithOffer) -> Appointment:
     if cmd.hold_minutes is not None:
         raise Invalid.field("hold_minutes", "only with offer_to (the entries to hold it for)")
     return appointments.transition_to(
-        ctx, TransitionAppointment(cmd.appointment_id, Status.CANCELLED, cmd.reason)
+        ctx, TransitionAppointment(cmd.appointment_id, Status.CANCELLED, cmd.reason, cmd.extra)
     )
 
 
@@ -84,6 +86,8 @@ def cancel_and_offer(ctx: Context, cmd: CancelWithOffer) -> Offer:
         entries = _open_entries(uow, offer_to, ctx)
         blocks = uow.waitlist.holding_blocks_of(appt.id)
         appt.updated_at = now
+        if cmd.extra:
+            appt.extra = appointments.merge_extra(appt.extra, cmd.extra)
         uow.appointments.update(appt)
         uow.blocks.release_appointments([appt.id])
         hold = _hold_of(appt, ctx, now + length)
