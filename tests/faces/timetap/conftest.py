@@ -74,35 +74,3 @@ def refused(response: Any, status: int, field: str | None = None) -> dict[str, A
     if field is not None:
         assert field in [f["field"] for f in body.get("fields", [])], body
     return body
-
-
-def appointment_body(world: dict[str, Any], day: str, start: int, end: int | None = None,
-                     **fields: Any) -> dict[str, Any]:
-    """The seed's minimum POST /appointments body for ``world`` (tests.factories.clinic)."""
-    body: dict[str, Any] = {
-        "businessId": world["location"]["account_id"] if "account_id" in world["location"]
-        else None,
-        "location": {"locationId": world["location"]["id"]},
-        "staff": {"professionalId": world["staff"]["id"]},
-        "reason": {"reasonId": world["service"]["id"]},
-        "client": {"clientId": world["client"]["id"]},
-        "clientStartDate": day,
-        "clientEndDate": day,
-        "startDate": day,
-        "endDate": day,
-        "date": day,
-        "clientStartTime": start,
-        "clientEndTime": end,
-        "startTime": None,
-        "endTime": None,
-        "clientReminderHours": 24,
-        "staffReminderHours": 0,
-        "remindClientSmsHrs": 1,
-        "remindStaffSmsHrs": 0,
-        "sendConfirmationToClient": True,
-        "sendConfirmationToStaff": False,
-        "status": "OPEN",
-        "note": "",
-    }
-    body.update(fields)
-    return body

@@ -36,11 +36,11 @@ def install(app: FastAPI) -> None:
     """Mount the face on ``app`` under each base, then the 404 for anything else there."""
     api = _api()
     for base in BASES:
-        app.include_router(api, prefix=base)
+        app.include_router(api, prefix=base, include_in_schema=False)
     fallback = APIRouter(route_class=TimeTapRoute, include_in_schema=False)
 
     @fallback.api_route("/timetap/{path:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
     async def unknown(path: str, request: Request) -> None:
         raise NotFound("endpoint", f"{request.method} /{path}")
 
-    app.include_router(fallback)
+    app.include_router(fallback, include_in_schema=False)

@@ -28,7 +28,7 @@ TOKEN_CACHE_SECONDS = 30.0
 TOKEN_CACHE_SIZE = 10_000
 _known: dict[tuple[int, str], tuple[int, float]] = {}
 
-router = APIRouter(route_class=TimeTapRoute)
+router = APIRouter(route_class=TimeTapRoute, include_in_schema=False)
 
 
 def services_of(request: Request) -> Services:

@@ -25,7 +25,7 @@ from appointd.faces.timetap.requests import call, json_object, query
 from appointd.faces.timetap.wire import ms
 from appointd.store.repositories.appointments import AppointmentFilter
 
-router = APIRouter(route_class=TimeTapRoute)
+router = APIRouter(route_class=TimeTapRoute, include_in_schema=False)
 NAMES = wire_in.FIELD_NAMES
 
 

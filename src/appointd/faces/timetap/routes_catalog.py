@@ -17,7 +17,7 @@ from appointd.faces.timetap.errors import TimeTapRoute
 from appointd.faces.timetap.requests import call, json_object, query
 from appointd.faces.timetap.wire import local_instant
 
-router = APIRouter(route_class=TimeTapRoute)
+router = APIRouter(route_class=TimeTapRoute, include_in_schema=False)
 
 RENDER: dict[str, Callable[[Any], dict[str, Any] | None]] = {
     "locations": render.location,

@@ -20,7 +20,7 @@ from appointd.faces.timetap.routes_catalog import paging
 from appointd.faces.timetap.wire import date_and_hhmm, ms
 from appointd.store.repositories.waitlist import WaitlistFilter
 
-router = APIRouter(route_class=TimeTapRoute)
+router = APIRouter(route_class=TimeTapRoute, include_in_schema=False)
 
 AVAILABILITY_NAMES = {
     "service_id": "reasonId",

@@ -34,7 +34,7 @@ from appointd.faces.timetap.requests import call, params
 from appointd.faces.timetap.routes_appointments import status_filter
 from appointd.store.repositories.appointments import AppointmentFilter
 
-router = APIRouter(route_class=TimeTapRoute)
+router = APIRouter(route_class=TimeTapRoute, include_in_schema=False)
 F = TypeVar("F", bound=Callable[..., Any])
 
 ORDER_FIELDS = {
