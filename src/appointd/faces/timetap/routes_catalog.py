@@ -32,8 +32,8 @@ def paging(q: dict[str, Any], ctx: Context) -> tuple[int, int]:
     """``(limit, offset)`` from ``pageNumber`` (from 1) and ``pageSize``; without them, the
     largest page the server allows."""
     largest = ctx.services.settings.max_page_size
-    size = parse.integer(q.get("pageSize", largest), "pageSize", 1, largest)
-    number = parse.integer(q.get("pageNumber", 1), "pageNumber", 1, 10_000_000)
+    size = parse.integer(q.get("pageSize") or largest, "pageSize", 1, largest)
+    number = parse.integer(q.get("pageNumber") or 1, "pageNumber", 1, 10_000_000)
     return size, (number - 1) * size
 
 

@@ -77,11 +77,16 @@ def _ids(p: dict[str, Any], *names: str) -> list[int] | None:
     return found
 
 
+def _int(p: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
+    value = p.get(name)
+    return default if value in (None, "") else parse.integer(value, name, low, high)
+
+
 def read(p: dict[str, Any], ctx: Context, *, paged: bool) -> Report:
     """Every parameter of the seed's table, checked; 400 naming the first bad one."""
     largest = ctx.services.settings.max_page_size
-    size = parse.integer(p.get("pageSize", largest) or largest, "pageSize", 1, largest)
-    number = parse.integer(p.get("pageNumber", 1) or 1, "pageNumber", 1, 10_000_000)
+    size = _int(p, "pageSize", largest, 1, largest)
+    number = _int(p, "pageNumber", 1, 1, 10_000_000)
     mode = str(p.get("order_mode") or "asc").lower()
     if mode not in ("asc", "desc"):
         raise Invalid.field("order_mode", "asc or desc")
@@ -95,7 +100,10 @@ def read(p: dict[str, Any], ctx: Context, *, paged: bool) -> Report:
         raise Invalid.field("endDate", "must not be before startDate")
     nothing = any(bool(_ids(p, name)) for name in NOTHING_LISTS)
     parse.optional_boolean(p.get("uninvoiced"), "uninvoiced", False)
-    only = parse.integer(p.get("onlyTimeOff", 0) or 0, "onlyTimeOff", 0, 1) == 1
+    raw_only = p.get("onlyTimeOff")
+    if isinstance(raw_only, bool) or raw_only in ("true", "false"):
+        raw_only = int(raw_only in (True, "true"))  # a JSON body may say true
+    only = _int({"onlyTimeOff": raw_only}, "onlyTimeOff", 0, 0, 1) == 1
     exclude = parse.optional_boolean(p.get("excludeTimeOff"), "excludeTimeOff", True)
     core_statuses, kinds = None, [AppointmentKind.APPOINTMENT]
     names: list[str] = []
