@@ -265,6 +265,7 @@ def test_a_500_row_report_costs_the_same_statements_as_a_5_row_one(
         small = tt.ok("GET", "/appointmentList/reportWithCount", params=params)
     few = count_statements.count
     _many(api, world, 495, first=5)
+    tt.ok("GET", "/locations")  # the token again: the booking loop may outlast its cache
     count_statements.count = 0
     with count_statements:
         big = tt.ok("GET", "/appointmentList/reportWithCount", params=params)
