@@ -11,7 +11,9 @@ from tests.faces.timetap.world import MON, body, booked, clinic, create_service
 
 
 def test_catalog_objects_carry_appointds_ids(tt: TimeTap, api: Api) -> None:
-    world = clinic(api, buffer_before_minutes=5, buffer_after_minutes=10, price="12.50", currency="EUR")
+    world = clinic(
+        api, buffer_before_minutes=5, buffer_after_minutes=10, price="12.50", currency="EUR"
+    )
     loc, staff, svc = world["location"], world["staff"], world["service"]
     assert [x["locationId"] for x in tt.ok("GET", "/locations")] == [loc["id"]]
     one = tt.ok("GET", f"/locations/{loc['id']}")

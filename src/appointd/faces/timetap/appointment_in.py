@@ -219,7 +219,7 @@ def book_command(body: Mapping[str, Any], override: bool) -> tuple[BookAppointme
         raise Invalid.field("client.clientId", "required: create the client with POST /clients")
     span = client_span(body, required=class_id is None)
     status, sub = booking_status(body)
-    seats = parse.integer(body.get("seats", 1) or 1, "seats", 1, 10_000)
+    seats = 1 if body.get("seats") is None else parse.integer(body["seats"], "seats", 1, 10_000)
     waitlist_id = parse.optional_ident(body.get("waitListId", body.get("waitlistId")), "waitListId")
     extra = timetap_extra(body)
     if sub:
