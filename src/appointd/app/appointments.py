@@ -85,6 +85,13 @@ def book(ctx: Context, cmd: BookAppointment) -> Appointment:
     Without ``staff_id`` (and outside a class session) a qualified, free staff member is
     assigned round-robin; see :mod:`appointd.app.staff_assignment`.
     """
+    return book_placed(ctx, cmd)[0]
+
+
+def book_placed(ctx: Context, cmd: BookAppointment) -> tuple[Appointment, Placement | None]:
+    """:func:`book`, also answering the :class:`Placement` it booked (the location, service,
+    staff, resources and client it loaded anyway), so a face can render the appointment's
+    nested objects without reading them again. ``None`` for a class seat."""
     if cmd.status not in INITIAL:
         raise Invalid.field("status", "a new appointment is 'pending' or 'confirmed'")
     if cmd.recurrence is not None:
@@ -92,7 +99,7 @@ def book(ctx: Context, cmd: BookAppointment) -> Appointment:
     if cmd.class_session_id is not None:
         from appointd.app import classes  # imported here: classes builds on this module
 
-        return classes.take_seats(ctx, cmd)
+        return classes.take_seats(ctx, cmd), None
     # An assigned staff member can be taken by a concurrent booking between our check and our
     # insert (PostgreSQL's exclusion constraint then refuses ours): choose again, twice at most.
     attempts = 3 if cmd.staff_id is None else 1
@@ -113,7 +120,7 @@ def book(ctx: Context, cmd: BookAppointment) -> Appointment:
                     )
                 appt = place(uow, ctx, cmd, placement)
                 uow.commit()
-            return appt
+            return appt, placement
         except SlotTaken as exc:
             if attempt == attempts or not isinstance(exc.__cause__, OverlapRefused):
                 raise

@@ -129,7 +129,7 @@ def test_post_reports_take_query_body_or_both_and_an_empty_body_changes_nothing(
 
 
 def test_report_with_count_counts_all_and_pages(tt: TimeTap, scene: dict[str, Any]) -> None:
-    a, b, c, d, e = (scene[k]["calendarId"] for k in "abcde")
+    a, b, c, d, _e = (scene[k]["calendarId"] for k in "abcde")
     page = tt.ok("GET", "/appointmentList/reportWithCount", params={"pageSize": 2, "pageNumber": 2})
     assert page["count"] == 5 and ids(page["appts"]) == [c, d]
     posted = tt.ok("POST", "/appointmentList/reportWithCount", json={"statusList": "OPEN"})

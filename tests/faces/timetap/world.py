@@ -79,4 +79,4 @@ def booked(tt: Any, payload: dict[str, Any], **kw: Any) -> dict[str, Any]:
     return result
 
 
-__all__ = ["create_client", "create_service", "create_staff", "create_resource"]
+__all__ = ["create_client", "create_resource", "create_service", "create_staff"]

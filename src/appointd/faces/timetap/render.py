@@ -141,11 +141,38 @@ def _zone_of(loc: Location | None) -> ZoneInfo:
     return zone(loc.time_zone if loc is not None else "UTC")
 
 
-def appointment(a: Appointment, rel: Related, *, show_tz: bool = True) -> dict[str, Any]:
+class Memo:
+    """Nested objects rendered once per response: 500 appointments of one staff member share
+    one rendered staff object (and one zone lookup per location)."""
+
+    def __init__(self, rel: Related) -> None:
+        self.rel = rel
+        self.done: dict[tuple[str, int], Any] = {}
+
+    def of(self, kind: str, ident: int | None, build: Any, found: Any) -> Any:
+        if ident is None:
+            return None
+        key = (kind, ident)
+        if key not in self.done:
+            self.done[key] = build(found.get(ident))
+        return self.done[key]
+
+
+def appointments(
+    rows: list[Appointment], rel: Related, *, show_tz: bool = True
+) -> list[dict[str, Any]]:
+    """Many appointments, their nested objects rendered once each."""
+    memo = Memo(rel)
+    return [appointment(a, rel, show_tz=show_tz, memo=memo) for a in rows]
+
+
+def appointment(
+    a: Appointment, rel: Related, *, show_tz: bool = True, memo: Memo | None = None
+) -> dict[str, Any]:
     """The seed's appointment object: every field of its samples, ``null`` where appointd has
     nothing to say. Times are in the location's zone (staff and client alike)."""
-    loc = rel.locations.get(a.location_id)
-    tz = _zone_of(loc)
+    m = memo or Memo(rel)
+    tz = m.of("zone", a.location_id, _zone_of, rel.locations)
     tt: dict[str, Any] = a.extra.get("timetap", {})
     c_start_date, c_start_time = date_and_hhmm(a.start, tz)
     c_end_date, c_end_time = date_and_hhmm(a.end, tz, end=True)
@@ -156,6 +183,7 @@ def appointment(a: Appointment, rel: Related, *, show_tz: bool = True) -> dict[s
     first_resource = rel.resources.get(a.resource_ids[0]) if a.resource_ids else None
     svc = rel.services.get(a.service_id)
     text = long_text(a.start, tz)
+    staff_text = text if a.busy_start == a.start else long_text(a.busy_start, tz)
     cancelled = not a.status.holding
     return {
         "addOnReasonIdList": None,
@@ -164,12 +192,12 @@ def appointment(a: Appointment, rel: Related, *, show_tz: bool = True) -> dict[s
         "address": None,
         "appointementIdHash": None,
         "appointmentDateTimeClient": text,
-        "appointmentDateTimeStaff": long_text(a.busy_start, tz),
+        "appointmentDateTimeStaff": staff_text,
         "apptTZ": tz.key if show_tz else None,
         "batchAppointmentId": None,
         "blockResourceIdList": list(a.resource_ids[1:]) or None,
         "blockStaffIdList": list(a.additional_staff_ids),
-        "blockedStaffList": [staff(s) for s in additional],
+        "blockedStaffList": [m.of("staff", s.id, staff, rel.staff) for s in additional],
         "businessId": a.account_id,
         "calTimeSlot": None,
         "calendarId": a.id,
@@ -178,7 +206,7 @@ def appointment(a: Appointment, rel: Related, *, show_tz: bool = True) -> dict[s
         "changeReason": tt.get("changeReason"),
         "classScheduleId": a.class_session_id,
         "classroom": None,
-        "client": client(rel.clients.get(a.client_id)) if a.client_id else None,
+        "client": m.of("client", a.client_id, client, rel.clients),
         "clientConfirmDate": None,
         "clientConfirmedDate": None,
         "clientConfirmed": False,
@@ -194,9 +222,7 @@ def appointment(a: Appointment, rel: Related, *, show_tz: bool = True) -> dict[s
         "clientStartTime": c_start_time,
         "color": tt.get("color"),
         "completedReason": tt.get("completedReason"),
-        "coordinatorStaff": staff(rel.staff.get(a.coordinator_staff_id))
-        if a.coordinator_staff_id
-        else None,
+        "coordinatorStaff": m.of("staff", a.coordinator_staff_id, staff, rel.staff),
         "coupon": None,
         "couponId": None,
         "createddate": stamp(a.created_at),
@@ -218,7 +244,7 @@ def appointment(a: Appointment, rel: Related, *, show_tz: bool = True) -> dict[s
         "fields": tt.get("fields", []),
         "invitationUUId": None,
         "jobRequisitionId": None,
-        "location": location(loc),
+        "location": m.of("location", a.location_id, location, rel.locations),
         "locationGroup": None,
         "locationSuperGroup": None,
         "manageApptUrl": None,
@@ -229,7 +255,7 @@ def appointment(a: Appointment, rel: Related, *, show_tz: bool = True) -> dict[s
         "note": a.notes or "",
         "packageSoldId": None,
         "price": float(svc.price) if svc is not None and svc.price is not None else None,
-        "reason": reason(svc),
+        "reason": m.of("reason", a.service_id, reason, rel.services),
         "reasonBatchSeriesId": None,
         "reasonDesc": svc.name if svc is not None else None,
         "reasonGroup": None,
@@ -240,15 +266,17 @@ def appointment(a: Appointment, rel: Related, *, show_tz: bool = True) -> dict[s
         "remindClientSmsHrs": tt.get("remindClientSmsHrs"),
         "remindStaffSmsHrs": tt.get("remindStaffSmsHrs"),
         "remindStaffSmsHours": tt.get("remindStaffSmsHrs"),
-        "resource": resource(first_resource),
+        "resource": m.of("resource", first_resource.id, resource, rel.resources)
+        if first_resource
+        else None,
         "seats": a.seats,
         "sendConfirmationToClient": tt.get("sendConfirmationToClient", False),
         "sendConfirmationToStaff": tt.get("sendConfirmationToStaff", False),
         "showAs": None,
-        "staff": staff(rel.staff.get(a.staff_id)) if a.staff_id else None,
+        "staff": m.of("staff", a.staff_id, staff, rel.staff),
         "staffReminderHours": tt.get("staffReminderHours"),
         "staffRescheduleCount": tt.get("staffRescheduleCount", 0),
-        "staffTimeText": long_text(a.busy_start, tz),
+        "staffTimeText": staff_text,
         "startDate": start_date,
         "startDateTimeUTC": ms(a.busy_start),
         "startTime": start_time,

@@ -6,7 +6,8 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from fastapi import Request
+from fastapi import Request, Response
+from pydantic_core import to_json
 from starlette.concurrency import run_in_threadpool
 
 from appointd.domain.errors import Invalid
@@ -56,3 +57,9 @@ async def params(request: Request) -> dict[str, Any]:
 async def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a (blocking) use case in a worker thread."""
     return await run_in_threadpool(fn, *args, **kwargs)
+
+
+def reply(data: Any) -> Response:
+    """A JSON response written straight from plain data (no per-field re-encoding: reports
+    carry hundreds of nested objects)."""
+    return Response(to_json(data), media_type="application/json")

@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
 from appointd.app import appointments, catalog, holds, waitlist
 from appointd.app.appointment_views import Related, get_view, related_of_entries, views_of
 from appointd.app.commands import ChangeAppointment, TransitionAppointment
 from appointd.app.context import Context
+from appointd.app.placement import Placement
 from appointd.domain.errors import Invalid
 from appointd.domain.model import Appointment, AppointmentKind
 from appointd.domain.status import Status, transition
@@ -21,7 +22,7 @@ from appointd.faces.timetap import parse, render
 from appointd.faces.timetap import status as statuses
 from appointd.faces.timetap.auth import context
 from appointd.faces.timetap.errors import TimeTapRoute, fields_named
-from appointd.faces.timetap.requests import call, json_object, query
+from appointd.faces.timetap.requests import call, json_object, query, reply
 from appointd.faces.timetap.wire import ms
 from appointd.store.repositories.appointments import AppointmentFilter
 
@@ -34,8 +35,20 @@ def _override(request: Request, body: dict[str, Any]) -> bool:
     return parse.optional_boolean(raw, "override", False)
 
 
-async def _rendered(ctx: Context, appt: Appointment) -> dict[str, Any]:
-    return render.appointment(appt, await call(views_of, ctx, [appt]))
+async def _rendered(ctx: Context, appt: Appointment) -> Response:
+    return reply(render.appointment(appt, await call(views_of, ctx, [appt])))
+
+
+def _placed(appt: Appointment, p: Placement) -> Related:
+    """The nested objects of a booking, from what booking loaded (no statement)."""
+    people = [s for s in (p.staff, *p.additional) if s is not None]
+    return Related(
+        locations={p.location.id: p.location},
+        staff={s.id: s for s in people},
+        services={p.service.id: p.service},
+        clients={p.client.id: p.client} if p.client is not None else {},
+        resources={r.id: r for r in p.resources},
+    )
 
 
 @router.post("/appointments")
@@ -56,15 +69,17 @@ async def book(request: Request, ctx: Context = Depends(context)) -> Any:
             svc = await call(catalog.get, ctx, "services", cmd.service_id)
             buffers = (svc.buffer_before_minutes, svc.buffer_after_minutes)
             wire_in.check_staff_span(given, (cmd.start, end), buffers)
-        appt = await call(appointments.book, ctx, cmd)
-    return await _rendered(ctx, appt)
+        appt, placement = await call(appointments.book_placed, ctx, cmd)
+    if placement is None or appt.coordinator_staff_id is not None:
+        return await _rendered(ctx, appt)
+    return reply(render.appointment(appt, _placed(appt, placement)))
 
 
 @router.get("/appointments/recurringappointments/{series_id}")
-async def series_members(series_id: str, ctx: Context = Depends(context)) -> list[Any]:
+async def series_members(series_id: str, ctx: Context = Depends(context)) -> Response:
     """Every appointment of the series, in start order (an empty array when none)."""
     sid = parse.ident(series_id, "recurringApptId")
-    return await _list(ctx, AppointmentFilter(series_ids=[sid], limit=1000))
+    return reply(await _list(ctx, AppointmentFilter(series_ids=[sid], limit=1000)))
 
 
 @router.get("/appointments/resource/{resource_id}/{status_list}")
@@ -73,7 +88,7 @@ async def by_resource(resource_id: str, status_list: str, ctx: Context = Depends
     await call(catalog.get, ctx, "resources", rid)
     core, kinds = status_filter(status_list, "statusList")
     f = AppointmentFilter(resource_ids=[rid], statuses=core, kinds=kinds, limit=10_000)
-    return await _list(ctx, f)
+    return reply(await _list(ctx, f))
 
 
 def status_filter(raw: Any, field: str) -> tuple[list[Status], list[AppointmentKind]]:
@@ -97,7 +112,7 @@ async def _list(ctx: Context, f: AppointmentFilter) -> list[Any]:
     if f.kinds is not None and not f.kinds:
         return []
     page, rel = await call(search_views, ctx, f)
-    return [render.appointment(a, rel) for a in page.items]
+    return render.appointments(page.items, rel)
 
 
 @router.get("/appointments/{calendar_id}/checkWaitList")
@@ -112,7 +127,7 @@ async def check_waitlist(calendar_id: str, ctx: Context = Depends(context)) -> l
 @router.get("/appointments/{calendar_id}")
 async def get_appointment(calendar_id: str, ctx: Context = Depends(context)) -> Any:
     appt, rel = await call(get_view, ctx, parse.ident(calendar_id, "calendarId"))
-    return render.appointment(appt, rel)
+    return reply(render.appointment(appt, rel))
 
 
 def _local(appt_at: datetime, rel: Related, location_id: int) -> datetime:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
 from appointd.app import catalog
 from appointd.app.appointment_views import count_by_status, search_views, time_off_page
@@ -30,7 +30,7 @@ from appointd.faces.timetap import parse, render
 from appointd.faces.timetap import status as statuses
 from appointd.faces.timetap.auth import context
 from appointd.faces.timetap.errors import TimeTapRoute
-from appointd.faces.timetap.requests import call, params
+from appointd.faces.timetap.requests import call, params, reply
 from appointd.faces.timetap.routes_appointments import status_filter
 from appointd.store.repositories.appointments import AppointmentFilter
 
@@ -181,7 +181,7 @@ async def _rows(ctx: Context, r: Report) -> tuple[list[dict[str, Any]], int]:
         return [], 0
     if r.time_off == "exclude" or not _time_off_applies(r):
         found, rel = await call(search_views, ctx, f, r.first, r.last)
-        return [_appt(a, rel, r) for a in found.items], found.total
+        return _appts(found.items, rel, r), found.total
     # Appointments and time off in one order: the first offset+limit of each, merged.
     wanted, offset = f.offset + f.limit, f.offset
     f.limit, f.offset = wanted, 0
@@ -189,16 +189,20 @@ async def _rows(ctx: Context, r: Report) -> tuple[list[dict[str, Any]], int]:
     offs, staff = await call(
         time_off_page, ctx, r.staff_ids, r.first, r.last, wanted, 0, f.sort.startswith("-")
     )
-    merged: list[tuple[Any, dict[str, Any]]] = [(a.start, _appt(a, rel, r)) for a in found.items]
+    rendered = _appts(found.items, rel, r)
+    merged: list[tuple[Any, dict[str, Any]]] = [
+        (a.start, row) for a, row in zip(found.items, rendered, strict=True)
+    ]
     merged += [(t.start, render.time_off(t, staff.get(t.staff_id))) for t in offs.items]
     merged.sort(key=lambda pair: pair[0], reverse=f.sort.startswith("-"))
     return [row for _, row in merged[offset:wanted]], found.total + offs.total
 
 
-def _appt(a: Any, rel: Any, r: Report) -> dict[str, Any]:
-    out = render.appointment(a, rel, show_tz=r.show_tz)
+def _appts(rows: list[Any], rel: Any, r: Report) -> list[dict[str, Any]]:
+    out = render.appointments(rows, rel, show_tz=r.show_tz)
     if not r.show_forms:
-        out["fields"] = None
+        for row in out:
+            row["fields"] = None
     return out
 
 
@@ -224,21 +228,21 @@ def _route(path: str, *, post: bool = True) -> Callable[[F], F]:
 
 
 @_route("/appointmentList/report")
-async def report(request: Request, ctx: Context = Depends(context)) -> list[Any]:
+async def report(request: Request, ctx: Context = Depends(context)) -> Response:
     rows, _ = await _rows(ctx, read(await params(request), ctx, paged=True))
-    return rows
+    return reply(rows)
 
 
 @_route("/appointments/report", post=False)
-async def old_report(request: Request, ctx: Context = Depends(context)) -> list[Any]:
+async def old_report(request: Request, ctx: Context = Depends(context)) -> Response:
     rows, _ = await _rows(ctx, read(await params(request), ctx, paged=True))
-    return rows
+    return reply(rows)
 
 
 @_route("/appointmentList/reportWithCount")
-async def report_with_count(request: Request, ctx: Context = Depends(context)) -> Any:
+async def report_with_count(request: Request, ctx: Context = Depends(context)) -> Response:
     rows, count = await _rows(ctx, read(await params(request), ctx, paged=True))
-    return {"appts": rows, "count": count}
+    return reply({"appts": rows, "count": count})
 
 
 @_route("/appointmentList/reportCount")
