@@ -22,7 +22,14 @@ from appointd.domain.model import (
 from appointd.domain.waitlist import EntryStatus, WaitlistEntry
 from appointd.domain.wallclock import zone
 from appointd.faces.timetap import status as statuses
-from appointd.faces.timetap.wire import date_and_hhmm, long_text, ms, ms_of_date, stamp
+from appointd.faces.timetap.wire import (
+    date_and_hhmm,
+    local_date_and_hhmm,
+    local_long_text,
+    ms,
+    ms_of_date,
+    stamp,
+)
 
 
 def location(loc: Location | None) -> dict[str, Any] | None:
@@ -174,17 +181,22 @@ def appointment(
     m = memo or Memo(rel)
     tz = m.of("zone", a.location_id, _zone_of, rel.locations)
     tt: dict[str, Any] = a.extra.get("timetap", {})
-    c_start_date, c_start_time = date_and_hhmm(a.start, tz)
-    c_end_date, c_end_time = date_and_hhmm(a.end, tz, end=True)
-    start_date, start_time = date_and_hhmm(a.busy_start, tz)
-    end_date, end_time = date_and_hhmm(a.busy_end, tz, end=True)
+    # Each instant is taken to local time once: this runs for every row of a report.
+    ls, le = a.start.astimezone(tz), a.end.astimezone(tz)
+    lbs = ls if a.busy_start == a.start else a.busy_start.astimezone(tz)
+    lbe = le if a.busy_end == a.end else a.busy_end.astimezone(tz)
+    c_start_date, c_start_time = local_date_and_hhmm(ls)
+    c_end_date, c_end_time = local_date_and_hhmm(le, end=True)
+    start_date, start_time = local_date_and_hhmm(lbs)
+    end_date, end_time = local_date_and_hhmm(lbe, end=True)
     status, sub = statuses.render(a)
     additional = [rel.staff[i] for i in a.additional_staff_ids if i in rel.staff]
     first_resource = rel.resources.get(a.resource_ids[0]) if a.resource_ids else None
     svc = rel.services.get(a.service_id)
-    text = long_text(a.start, tz)
-    staff_text = text if a.busy_start == a.start else long_text(a.busy_start, tz)
+    text = local_long_text(ls)
+    staff_text = text if lbs is ls else local_long_text(lbs)
     cancelled = not a.status.holding
+    start_ms, end_ms = ms(a.start), ms(a.end)
     return {
         "addOnReasonIdList": None,
         "addOnReasonList": None,
@@ -211,14 +223,14 @@ def appointment(
         "clientConfirmedDate": None,
         "clientConfirmed": False,
         "clientEndDate": c_end_date,
-        "clientEndDateTime": ms(a.end),
-        "clientEndDateTimeUTC": ms(a.end),
+        "clientEndDateTime": end_ms,
+        "clientEndDateTimeUTC": end_ms,
         "clientEndTime": c_end_time,
         "clientReminderHours": tt.get("clientReminderHours"),
         "clientRescheduleCount": tt.get("clientRescheduleCount", 0),
         "clientStartDate": c_start_date,
-        "clientStartDateTime": ms(a.start),
-        "clientStartDateTimeUTC": ms(a.start),
+        "clientStartDateTime": start_ms,
+        "clientStartDateTimeUTC": start_ms,
         "clientStartTime": c_start_time,
         "color": tt.get("color"),
         "completedReason": tt.get("completedReason"),
@@ -238,7 +250,7 @@ def appointment(
         "dateStarted": tt.get("dateStarted"),
         "discount": None,
         "endDate": end_date,
-        "endDateTimeUTC": ms(a.busy_end),
+        "endDateTimeUTC": end_ms if a.busy_end == a.end else ms(a.busy_end),
         "endTime": end_time,
         "externalEventId": None,
         "fields": tt.get("fields", []),
@@ -278,7 +290,7 @@ def appointment(
         "staffRescheduleCount": tt.get("staffRescheduleCount", 0),
         "staffTimeText": staff_text,
         "startDate": start_date,
-        "startDateTimeUTC": ms(a.busy_start),
+        "startDateTimeUTC": start_ms if lbs is ls else ms(a.busy_start),
         "startTime": start_time,
         "status": status,
         "subStatus": sub,

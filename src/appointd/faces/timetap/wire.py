@@ -25,7 +25,11 @@ def local_instant(day: date, minutes: int, tz: ZoneInfo, field: str) -> datetime
 
 def date_and_hhmm(instant: datetime, tz: ZoneInfo, *, end: bool = False) -> tuple[str, int]:
     """``("YYYY-MM-DD", HHMM)`` of ``instant`` in ``tz``; an ``end`` at midnight is 2400."""
-    local = instant.astimezone(tz)
+    return local_date_and_hhmm(instant.astimezone(tz), end=end)
+
+
+def local_date_and_hhmm(local: datetime, *, end: bool = False) -> tuple[str, int]:
+    """:func:`date_and_hhmm` of an already local datetime."""
     if end and local.hour == 0 and local.minute == 0:
         return (local.date() - timedelta(days=1)).isoformat(), 2400
     return local.date().isoformat(), local.hour * 100 + local.minute
@@ -35,7 +39,7 @@ def ms(instant: datetime | None) -> int | None:
     """Epoch milliseconds of ``instant``."""
     if instant is None:
         return None
-    return int(instant.astimezone(UTC).timestamp() * 1000)
+    return round(instant.timestamp() * 1000)  # aware instants: no zone conversion needed
 
 
 def ms_of_date(day: date | None) -> int | None:
@@ -45,17 +49,27 @@ def ms_of_date(day: date | None) -> int | None:
     return int(datetime.combine(day, time(0), UTC).timestamp() * 1000)
 
 
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def long_text(instant: datetime, tz: ZoneInfo) -> str:
     """``Thursday, May 17, 2018 at 12:00 PM EDT``."""
-    local = instant.astimezone(tz)
+    return local_long_text(instant.astimezone(tz))
+
+
+def local_long_text(local: datetime) -> str:
+    """:func:`long_text` of an already local datetime (English names, whatever the locale)."""
     hour = local.hour % 12 or 12
     half = "AM" if local.hour < 12 else "PM"
     return (
-        f"{local:%A}, {local:%b} {local.day}, {local.year} at "
+        f"{DAYS[local.weekday()]}, {MONTHS[local.month - 1]} {local.day}, {local.year} at "
         f"{hour}:{local.minute:02d} {half} {local.tzname()}"
     )
 
 
 def stamp(instant: datetime | None) -> str | None:
     """``2018-07-27 16:10:55`` (UTC), TimeTap's ``createddate``."""
-    return None if instant is None else instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    if instant is None:
+        return None
+    return instant.astimezone(UTC).isoformat(" ", "seconds")[:19]
