@@ -34,6 +34,30 @@ class Settings(BaseSettings):
     # How long a face's session token (TimeTap's sessionToken) stays valid, in minutes.
     session_token_minutes: int = Field(default=240, ge=1, le=7 * 24 * 60)
 
+    # -- dispatcher (issue 10) -------------------------------------------------------------
+    # Webhook URLs to loopback, private or link-local addresses are refused unless this is on.
+    webhooks_allow_private: bool = False
+    # smtp://user:password@host:587 (STARTTLS when offered) or smtps://...:465; None = no e-mail.
+    smtp_url: str | None = None
+    mail_from: str = "appointd <no-reply@localhost>"
+    # A Twilio-compatible Messages endpoint, e.g.
+    # https://api.twilio.com/2010-04-01/Accounts/{sid}/Messages.json; None = no SMS.
+    sms_url: str | None = None
+    sms_account_sid: str | None = None
+    sms_auth_token: str | None = None
+    sms_from: str | None = None
+    # A folder whose templates override the built-in ones (same file names).
+    templates_dir: str | None = None
+    # How long a dispatcher's claim lasts without being renewed (a dead one's work is taken
+    # over after this), how long it sleeps when no wake-up comes, and how much it claims.
+    dispatcher_lease_seconds: int = Field(default=30, ge=5, le=600)
+    dispatcher_poll_seconds: float = Field(default=2.0, gt=0, le=30)
+    dispatcher_batch_size: int = Field(default=200, ge=1, le=5000)
+    # Requests in flight per dispatcher, and per receiving endpoint.
+    dispatcher_concurrency: int = Field(default=32, ge=1, le=512)
+    endpoint_concurrency: int = Field(default=8, ge=1, le=128)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+
     @field_validator("database_url")
     @classmethod
     def _normalise_driver(cls, url: str) -> str:
@@ -44,6 +68,13 @@ class Settings(BaseSettings):
         if not (url.startswith("sqlite") or url.startswith("postgresql+psycopg://")):
             raise ValueError("database_url must be an sqlite:/// or postgresql:// URL")
         return url
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_scheme(cls, url: str | None) -> str | None:
+        if url and not url.startswith(("smtp://", "smtps://")):
+            raise ValueError("smtp_url must be an smtp:// or smtps:// URL")
+        return url or None
 
     @property
     def is_sqlite(self) -> bool:

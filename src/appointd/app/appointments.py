@@ -31,6 +31,7 @@ from appointd.domain.model import (
     Event,
     HistoryEntry,
 )
+from appointd.domain.notifications import Notify, check_reminders
 from appointd.domain.status import INITIAL, Status, transition
 from appointd.domain.wallclock import as_utc, zone
 from appointd.store.engine import OverlapRefused
@@ -154,6 +155,7 @@ def new_appointment(
         override=p.override,
         source=ctx.caller.source,
         extra=dict(cmd.extra),
+        reminders=None if cmd.reminders is None else check_reminders(cmd.reminders),
         created_at=now,
         updated_at=now,
         **fields,
@@ -179,7 +181,7 @@ def place(uow: UnitOfWork, ctx: Context, cmd: BookAppointment, p: Placement) -> 
         appt.status.value,
         changes={"override": True} if p.override else {},
     )
-    event = Event(EventType.APPOINTMENT_BOOKED, payload(appt))
+    event = Event(EventType.APPOINTMENT_BOOKED, payload(appt, cmd.notify))
     uow.new_appointments.add(appt, blocks, booked, event, now)
     intents.mark_booked(uow, ctx, intent, appt)
     waitlist.mark_booked(uow, ctx, entry, appt)
@@ -220,6 +222,9 @@ def _change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
                 if k in {"notes", "client_id", "coordinator_staff_id", "extra"}
             },
         )
+        if "reminders" in changes:
+            raw = changes["reminders"]
+            updated.reminders = None if raw is None else check_reminders(raw)
         if scheduling:
             draft = as_command(current, _start_as_instant(uow, current, changes))
             placement = resolve(uow, draft)
@@ -263,7 +268,7 @@ def _change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
             changes=diff,
         )
         kind = EventType.APPOINTMENT_RESCHEDULED if moved else EventType.APPOINTMENT_UPDATED
-        uow.outbox.add(Event(kind, payload(updated)), ctx.now())
+        uow.outbox.add(Event(kind, payload(updated, cmd.notify)), ctx.now())
         uow.commit()
     return updated
 
@@ -327,6 +332,7 @@ def snapshot(a: Appointment) -> dict[str, Any]:
         "coordinator_staff_id": a.coordinator_staff_id,
         "notes": a.notes,
         "override": a.override,
+        "reminders": a.reminders,
     }
 
 
@@ -348,7 +354,10 @@ def transition_to(ctx: Context, cmd: TransitionAppointment) -> Appointment:
                 uow.class_sessions.release_seats(appt.class_session_id, appt.seats)
         record(uow, ctx, appt, cmd.target.value, before.value, appt.status.value, reason=cmd.reason)
         uow.outbox.add(
-            Event(EventType.APPOINTMENT_STATUS_CHANGED, {**payload(appt), "from": before.value}),
+            Event(
+                EventType.APPOINTMENT_STATUS_CHANGED,
+                {**payload(appt, cmd.notify), "from": before.value},
+            ),
             ctx.now(),
         )
         uow.commit()
@@ -430,9 +439,14 @@ def merge_extra(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, A
     return merged
 
 
-def payload(appt: Appointment) -> dict[str, Any]:
-    """The outbox payload of an appointment event: ids and times, enough to fetch the rest."""
+def payload(appt: Appointment, notify: Notify | None = None) -> dict[str, Any]:
+    """The outbox payload of an appointment event: ids and times, enough to fetch the rest.
+
+    ``notify`` is who hears about this change (``None``: the account's defaults, decided by
+    the dispatcher).
+    """
     return {
+        "notify": None if notify is None else notify.as_dict(),
         "appointment_id": appt.id,
         "status": appt.status.value,
         "start": appt.start.isoformat(),

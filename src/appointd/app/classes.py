@@ -309,7 +309,11 @@ def take_seats(ctx: Context, cmd: BookAppointment) -> Appointment:
         uow.outbox.add(
             Event(
                 EventType.APPOINTMENT_BOOKED,
-                {**payload(appt), "class_session_id": session.id, "seats": cmd.seats},
+                {
+                    **payload(appt, cmd.notify),
+                    "class_session_id": session.id,
+                    "seats": cmd.seats,
+                },
             ),
             now,
         )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from appointd.domain.notifications import Notify
 from appointd.domain.status import Status
 
 
@@ -35,14 +36,19 @@ class BookAppointment:
     on_conflict: str = "fail"  # fail | skip (series only)
     intent_id: int | None = None
     waitlist_entry_id: int | None = None
+    # Issue 10: reminders (None = the account default) and who hears about this booking
+    # (None = the account's notify defaults).
+    reminders: list[dict[str, Any]] | None = None
+    notify: Notify | None = None
 
 
 @dataclass(slots=True)
 class ChangeAppointment:
-    """A PATCH: ``changes`` holds only the fields the caller sent."""
+    """A PATCH: ``changes`` holds only the fields the caller sent (``reminders`` included)."""
 
     appointment_id: int
     changes: dict[str, Any]
+    notify: Notify | None = None
 
 
 @dataclass(slots=True)
@@ -50,6 +56,7 @@ class TransitionAppointment:
     appointment_id: int
     target: Status
     reason: str | None = None
-    # Keys merged into the appointment's ``extra`` document in the same transaction (a face's
-    # own notes on the change, e.g. TimeTap's cancelUser); None changes nothing.
+    # Merged into the appointment's ``extra`` document in the same transaction (a face's own
+    # details of the change, kept under the face's key).
     extra: dict[str, Any] | None = None
+    notify: Notify | None = None

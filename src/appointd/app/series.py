@@ -103,7 +103,9 @@ def _book(ctx: Context, cmd: BookAppointment) -> SeriesView:
                 for a in appts
             ]
         )
-        events = [Event(EventType.APPOINTMENT_BOOKED, {**payload(a), **marks}) for a in appts]
+        events = [
+            Event(EventType.APPOINTMENT_BOOKED, {**payload(a, cmd.notify), **marks}) for a in appts
+        ]
         booked = {**marks, "appointment_ids": [a.id for a in appts], "skipped": sorted(refused)}
         uow.bulk.record_events([*events, Event(EventType.SERIES_BOOKED, booked)], now)
         uow.commit()

@@ -45,6 +45,7 @@ class TimeOff:
     start: datetime
     end: datetime
     reason: str | None = None
+    created_at: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -155,6 +156,8 @@ class Appointment:
     deleted_at: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    # [{"channel", "to", "minutes_before"}] (domain.notifications); None = the account default.
+    reminders: list[dict[str, Any]] | None = None
 
     @property
     def holding(self) -> bool:

@@ -277,6 +277,9 @@ appointments = Table(
     Column("archived_at", UTCDateTime),
     Column("deleted_at", UTCDateTime),
     *_stamps(),
+    # [{"channel": "email"|"sms", "to": "client"|"staff", "minutes_before": n}]; NULL = the
+    # account's default_reminders (dispatcher, migration 0004).
+    Column("reminders", JsonDoc),
     CheckConstraint("start_at < end_at", name="span"),
     CheckConstraint("busy_start_at <= start_at AND end_at <= busy_end_at", name="busy_covers_span"),
     Index("ix_appointments_account_start", "account_id", "start_at"),
@@ -350,6 +353,86 @@ outbox = Table(
     Column("dispatched_at", UTCDateTime),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Index("ix_outbox_pending", "dispatched_at", "id"),
+)
+
+# -- dispatcher (issue 10, migration 0004) -----------------------------------------------------
+# A subscription is a receiver of outbox events: a native webhook (kind "webhook") or a kind a
+# face owns (Agendize's watch), whose ``config`` the face's renderer reads.
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("account_id", Id, ForeignKey("accounts.id"), nullable=False),
+    Column("kind", String(40), nullable=False, server_default="webhook"),
+    Column("url", Text, nullable=False),
+    Column("events", JsonDoc, nullable=False, default=list),  # event types, or ["*"]
+    Column("enabled", Boolean, nullable=False, server_default="1"),
+    Column("description", Text),
+    Column("secret", String(100)),  # whsec_...; None = unsigned (a kind may not sign)
+    Column("config", JsonDoc, nullable=False, default=dict),
+    Column("disabled_reason", Text),
+    Column("failing_since", UTCDateTime),
+    Column("deleted_at", UTCDateTime),
+    *_stamps(),
+    Index("ix_subscriptions_account_kind", "account_id", "kind"),
+)
+
+# One thing to send: a webhook delivery (one event to one subscription) or a message (e-mail or
+# SMS, for an event or a reminder timer). ``next_attempt_at`` is set while it waits to be sent
+# and NULL once it is final; ``lease_*`` mark a dispatcher's claim.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("account_id", Id, ForeignKey("accounts.id"), nullable=False),
+    Column("channel", String(10), nullable=False),  # webhook | email | sms
+    Column("subscription_id", Id),
+    Column("outbox_id", Id),
+    Column("event_id", String(36)),
+    Column("type", String(60), nullable=False),  # event type, or message kind
+    Column("appointment_id", Id),
+    Column("recipient", String(10)),  # client | staff
+    Column("recipient_id", Id),
+    Column("to_address", String(320)),
+    Column("minutes_before", Integer),  # reminders only
+    Column("status", String(10), nullable=False),  # pending | sent | failed | not_sent
+    Column("reason", Text),
+    Column("subject", Text),
+    Column("body", Text),
+    Column("html", Text),
+    Column("data", JsonDoc, nullable=False, default=dict),  # the event payload it sends
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("next_attempt_at", UTCDateTime),
+    Column("attempt_count", Integer, nullable=False, server_default="0"),
+    Column("lease_owner", String(64)),
+    Column("lease_until", UTCDateTime),
+    Column("sent_at", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_deliveries_next_attempt", "next_attempt_at"),
+    Index("ix_deliveries_subscription", "account_id", "subscription_id", "id"),
+    Index("ix_deliveries_appointment", "account_id", "appointment_id"),
+)
+
+delivery_attempts = Table(
+    "delivery_attempts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("account_id", Id, ForeignKey("accounts.id"), nullable=False),
+    Column("delivery_id", Id, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("status_code", Integer),
+    Column("error", Text),
+    Column("next_attempt_at", UTCDateTime),
+    Index("ix_delivery_attempts_delivery", "delivery_id", "id"),
+)
+
+# On SQLite one dispatcher at a time holds the row named "sqlite" until ``until``.
+dispatcher_leases = Table(
+    "dispatcher_leases",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("owner", String(64), nullable=False),
+    Column("until", UTCDateTime, nullable=False),
 )
 
 # -- session tokens (migration 0006, the TimeTap face's sessionToken) ----------------------------

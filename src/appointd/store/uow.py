@@ -30,6 +30,7 @@ from appointd.store.repositories.outbox import OutboxRepository
 from appointd.store.repositories.references import ReferenceRepository
 from appointd.store.repositories.series import SeriesRepository
 from appointd.store.repositories.staff import StaffRepository, TimeOffRepository
+from appointd.store.repositories.subscriptions import SubscriptionRepository
 from appointd.store.repositories.waitlist import WaitlistRepository
 
 
@@ -78,6 +79,7 @@ class UnitOfWork:
         self.outbox = OutboxRepository(conn, aid)
         self.waitlist = WaitlistRepository(conn, aid)
         self.intents = IntentRepository(conn, aid)
+        self.subscriptions = SubscriptionRepository(conn, aid)
         return self
 
     def commit(self) -> None:

@@ -55,7 +55,7 @@ _APPOINTMENT_COLUMNS = (
     "created_at",
     "updated_at",
 )
-_JSON_COLUMNS = ("additional_staff_ids", "resource_ids", "extra")
+_JSON_COLUMNS = ("additional_staff_ids", "resource_ids", "extra", "reminders")
 
 _PG_INSERT = text(
     f"""

@@ -141,7 +141,7 @@ def list_appointments(
     responses=errors(401, 404),
     summary="Get an appointment",
 )
-def get_appointment(id: int, ctx: Context = Depends(context)) -> s.AppointmentOut:
+def get_appointment(id: s.PathId, ctx: Context = Depends(context)) -> s.AppointmentOut:
     return render.appointment(appointments.get(ctx, id))
 
 
@@ -152,7 +152,7 @@ def get_appointment(id: int, ctx: Context = Depends(context)) -> s.AppointmentOu
     summary="Reschedule, reassign or annotate",
 )
 def change_appointment(
-    id: int,
+    id: s.PathId,
     payload: s.AppointmentPatch,
     scope: Literal["this", "following", "all"] = Query("this", description=SCOPE),
     ctx: Context = Depends(context),
@@ -175,7 +175,7 @@ def change_appointment(
     responses=errors(401, 404),
     summary="Archive an appointment (frees its time)",
 )
-def archive_appointment(id: int, ctx: Context = Depends(context)) -> Response:
+def archive_appointment(id: s.PathId, ctx: Context = Depends(context)) -> Response:
     appointments.archive(ctx, id)
     return Response(status_code=204)
 
@@ -186,7 +186,7 @@ def archive_appointment(id: int, ctx: Context = Depends(context)) -> Response:
     responses=errors(401, 404),
     summary="Every change of an appointment",
 )
-def appointment_history(id: int, ctx: Context = Depends(context)) -> list[s.HistoryOut]:
+def appointment_history(id: s.PathId, ctx: Context = Depends(context)) -> list[s.HistoryOut]:
     return [render.history(h) for h in appointments.history(ctx, id)]
 
 
@@ -199,7 +199,7 @@ def _transition_route(action: str, target: Status) -> None:
         summary=f"Move the appointment to {target.value}",
     )
     def move(
-        id: int, payload: s.ReasonIn | None = Body(None), ctx: Context = Depends(context)
+        id: s.PathId, payload: s.ReasonIn | None = Body(None), ctx: Context = Depends(context)
     ) -> s.AppointmentOut:
         reason = payload.reason if payload else None
         return render.appointment(
@@ -220,7 +220,7 @@ for _action, _target in ACTIONS.items():
     summary="Cancel the appointment, optionally holding its time for waitlist entries",
 )
 def cancel_appointment(
-    id: int,
+    id: s.PathId,
     payload: s.CancelIn | None = Body(None),
     scope: Literal["this", "following", "all"] = Query("this", description=SCOPE),
     ctx: Context = Depends(context),

@@ -1,0 +1,1 @@
+"""The outbox dispatcher: webhooks and other subscriptions, e-mail, SMS, reminder timers."""
