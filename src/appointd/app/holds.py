@@ -27,6 +27,7 @@ from appointd.domain import waitlist as rules
 from appointd.domain.errors import Conflict, Invalid, NotFound
 from appointd.domain.events import EventType
 from appointd.domain.model import Appointment, AppointmentKind, Event
+from appointd.domain.notifications import Notify
 from appointd.domain.status import Status, transition
 from appointd.domain.waitlist import WaitlistEntry
 from appointd.store.uow import UnitOfWork
@@ -39,6 +40,7 @@ class CancelWithOffer:
     reason: str | None = None
     hold_minutes: int | None = None
     extra: dict[str, Any] | None = None  # merged into the cancelled appointment's ``extra``
+    notify: Notify | None = None  # who hears about the cancellation (None: account defaults)
 
 
 @dataclass(slots=True)
@@ -59,7 +61,10 @@ def cancel(ctx: Context, cmd: CancelWithOffer) -> Appointment:
     if cmd.hold_minutes is not None:
         raise Invalid.field("hold_minutes", "only with offer_to (the entries to hold it for)")
     return appointments.transition_to(
-        ctx, TransitionAppointment(cmd.appointment_id, Status.CANCELLED, cmd.reason, cmd.extra)
+        ctx,
+        TransitionAppointment(
+            cmd.appointment_id, Status.CANCELLED, cmd.reason, cmd.extra, cmd.notify
+        ),
     )
 
 
@@ -114,7 +119,10 @@ def cancel_and_offer(ctx: Context, cmd: CancelWithOffer) -> Offer:
             changes=offer,
         )
         uow.outbox.add(
-            Event(EventType.APPOINTMENT_STATUS_CHANGED, {**payload(appt), "from": before.value}),
+            Event(
+                EventType.APPOINTMENT_STATUS_CHANGED,
+                {**payload(appt, cmd.notify), "from": before.value},
+            ),
             now,
         )
         record(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from appointd.app import appointments
 from tests.conftest import Api
 from tests.faces.timetap.conftest import TimeTap, refused
 from tests.faces.timetap.world import MON, TUE, body, booked, clinic
@@ -215,3 +216,47 @@ def test_a_recurring_series_is_listed_by_its_id(tt: TimeTap, api: Api) -> None:
     assert [m["clientStartDate"] for m in members] == ["2030-01-07", "2030-01-14", "2030-01-21"]
     assert {m["recurringAppointmentId"] for m in members} == {series["id"]}
     assert tt.ok("GET", "/appointments/recurringappointments/999999") == []
+
+
+def test_reminder_hours_and_confirmation_flags_become_the_cores_reminders_and_notify(
+    tt: TimeTap, api: Api
+) -> None:
+    from sqlalchemy import select
+
+    from appointd.store import tables
+
+    world = clinic(api)
+    a = booked(
+        tt,
+        body(
+            world,
+            MON,
+            1000,
+            1030,
+            clientReminderHours=24,
+            remindClientSmsHrs=2,
+            staffReminderHours=0,
+            remindStaffSmsHrs=0,
+        ),
+    )
+    stored = appointments.get(api.context(), a["calendarId"]).reminders or []
+    assert sorted((r["channel"], r["to"], r["minutes_before"]) for r in stored) == [
+        ("email", "client", 1440),
+        ("sms", "client", 120),
+    ]
+    moved = tt.ok("PUT", f"/appointments/{a['calendarId']}", json={**a, "staffReminderHours": 3})
+    assert moved["staffReminderHours"] == 3 and moved["clientReminderHours"] == 24
+    stored = appointments.get(api.context(), a["calendarId"]).reminders or []
+    assert ("email", "staff", 180) in [(r["channel"], r["to"], r["minutes_before"]) for r in stored]
+    tt.ok("PUT", f"/appointments/{a['calendarId']}/cancel/true/false")
+    with api.db.engine.connect() as conn:
+        payloads = [
+            r.payload
+            for r in conn.execute(
+                select(tables.outbox)
+                .where(tables.outbox.c.account_id == api.account_id)
+                .order_by(tables.outbox.c.id)
+            )
+        ]
+    assert payloads[0]["notify"] == {"client": True, "staff": False}
+    assert payloads[-1]["notify"] == {"client": False, "staff": True}

@@ -18,6 +18,7 @@ from typing import Any
 
 from appointd.app.commands import BookAppointment
 from appointd.domain.errors import FieldError, Invalid
+from appointd.domain.notifications import Notify
 from appointd.domain.status import Status
 from appointd.faces.timetap import parse
 
@@ -146,17 +147,57 @@ def booking_status(body: Mapping[str, Any]) -> tuple[Status, str | None]:
     raise Invalid.field("subStatus", f"{sub!r} does not fit status {status!r}")
 
 
-def timetap_extra(body: Mapping[str, Any]) -> dict[str, Any]:
-    """What only TimeTap means, kept in the appointment's ``extra["timetap"]``: reminder hours
-    and confirmation flags (until the core's reminders and notify land), color, fields."""
-    out: dict[str, Any] = {}
+# TimeTap reminder field -> (channel, to) of the core's reminders
+CHANNELS = {
+    "clientReminderHours": ("email", "client"),
+    "staffReminderHours": ("email", "staff"),
+    "remindClientSmsHrs": ("sms", "client"),
+    "remindStaffSmsHrs": ("sms", "staff"),
+}
+
+
+def reminder_hours(body: Mapping[str, Any]) -> dict[str, int]:
+    """The reminder hours sent (``remindStaffSmsHours`` is the responses' spelling)."""
+    out: dict[str, int] = {}
+    raw = dict(body)
+    if raw.get("remindStaffSmsHrs") is None and raw.get("remindStaffSmsHours") is not None:
+        raw["remindStaffSmsHrs"] = raw["remindStaffSmsHours"]
     for name in REMINDERS:
-        if name in body and body[name] is not None:
-            out[name] = parse.integer(body[name], name, 0, MAX_REMINDER_HOURS)
-    if "remindStaffSmsHours" in body and body["remindStaffSmsHours"] is not None:
-        out["remindStaffSmsHrs"] = parse.integer(
-            body["remindStaffSmsHours"], "remindStaffSmsHours", 0, MAX_REMINDER_HOURS
-        )
+        if raw.get(name) is not None:
+            out[name] = parse.integer(raw[name], name, 0, MAX_REMINDER_HOURS)
+    return out
+
+
+def reminders(hours: Mapping[str, int]) -> list[dict[str, Any]] | None:
+    """The core's reminders for TimeTap's hours (hours x 60; 0 = none of that kind); ``None``
+    (the account's default) when the body names none of the four."""
+    if not hours:
+        return None
+    return [
+        {"channel": CHANNELS[name][0], "to": CHANNELS[name][1], "minutes_before": h * 60}
+        for name, h in hours.items()
+        if h > 0
+    ]
+
+
+def confirmation(body: Mapping[str, Any]) -> Notify | None:
+    """``sendConfirmationToClient``/``ToStaff`` as the core's notify (an absent flag is false);
+    ``None`` (the account's defaults) when neither is sent."""
+    sent = {name: body.get(name) for name in FLAGS if body.get(name) is not None}
+    if not sent:
+        return None
+    flags = {name: parse.boolean(value, name) for name, value in sent.items()}
+    return Notify(
+        client=flags.get("sendConfirmationToClient", False),
+        staff=flags.get("sendConfirmationToStaff", False),
+    )
+
+
+def timetap_extra(body: Mapping[str, Any]) -> dict[str, Any]:
+    """What only TimeTap means, kept in the appointment's ``extra["timetap"]``: the reminder
+    hours as sent (also given to the core as reminders), the confirmation flags (also the
+    booking's notify), color, fields."""
+    out: dict[str, Any] = dict(reminder_hours(body))
     for name in FLAGS:
         if name in body and body[name] is not None:
             out[name] = parse.boolean(body[name], name)
@@ -243,5 +284,7 @@ def book_command(body: Mapping[str, Any], override: bool) -> tuple[BookAppointme
         seats=seats,
         intent_id=parse.optional_ident(body.get("appointmentIntentId"), "appointmentIntentId"),
         waitlist_entry_id=waitlist_id,
+        reminders=reminders(reminder_hours(body)),
+        notify=confirmation(body),
     )
     return cmd, sub

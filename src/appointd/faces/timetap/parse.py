@@ -1,9 +1,9 @@
 """Strict readers of TimeTap's wire values: ids, booleans, HHMM times, dates, epoch ms, lists.
 
 Every reader takes the raw JSON or query value and the field name to blame; a value it cannot
-read is :class:`Invalid` naming that field (the face answers 400). When
-``appointd.faces.shared`` lands its strict parsers, each reader here delegates to the shared
-one (one line each); the TimeTap-only formats (HHMM integers, ``0``/``1`` flags) stay here.
+read is :class:`Invalid` naming that field (the face answers 400). Ids, dates and HHMM times
+are the shared strict parsers of :mod:`appointd.faces.shared.parsing`; what only TimeTap writes
+(``0``/``1`` flags, epoch-ms dates, comma lists) is read here.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from appointd.domain.errors import Invalid
-from appointd.domain.wallclock import parse_date
-from appointd.store.repositories.base import MAX_ID
+from appointd.faces.shared.parsing import parse_date, parse_hhmm_compact, parse_id
 
 TRUE = frozenset({"true", "1", "yes"})
 FALSE = frozenset({"false", "0", "no"})
@@ -24,19 +23,7 @@ MIN_MS, MAX_MS = -2_208_988_800_000, 221_845_392_000_000
 
 def ident(value: Any, field: str) -> int:
     """A positive 64-bit id, as a JSON number or a string of digits."""
-    if isinstance(value, bool):
-        raise Invalid.field(field, "must be an integer id")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and value.isascii() and value.strip().isdigit():
-        number = int(value.strip())
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    else:
-        raise Invalid.field(field, "must be an integer id")
-    if not 0 < number <= MAX_ID:
-        raise Invalid.field(field, "must be an integer id from 1 to 2^63-1")
-    return number
+    return parse_id(value.strip() if isinstance(value, str) else value, field=field)
 
 
 def optional_ident(value: Any, field: str) -> int | None:
@@ -75,24 +62,13 @@ def optional_boolean(value: Any, field: str, default: bool) -> bool:
 
 def day(value: Any, field: str) -> date:
     """A ``YYYY-MM-DD`` date."""
-    return parse_date(value, field)
+    return parse_date(value, field=field)
 
 
 def hhmm(value: Any, field: str) -> int:
     """Minutes after midnight of a TimeTap "military" time: ``930`` is 09:30, ``0`` midnight,
     ``2400`` the midnight that ends the day. ``1275`` or ``2500`` are not times."""
-    if isinstance(value, bool):
-        raise Invalid.field(field, "must be a time as HHMM, e.g. 930 or 1445")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, str) and value.isascii() and value.strip().isdigit():
-        value = int(value.strip())
-    if not isinstance(value, int) or value < 0:
-        raise Invalid.field(field, "must be a time as HHMM, e.g. 930 or 1445")
-    hours, minutes = divmod(value, 100)
-    if minutes > 59 or hours > 24 or (hours == 24 and minutes):
-        raise Invalid.field(field, f"{value} is not a time of day (HHMM)")
-    return hours * 60 + minutes
+    return parse_hhmm_compact(value, field=field, allow_24=True)
 
 
 def epoch_ms(value: Any, field: str) -> datetime:

@@ -148,6 +148,26 @@ def _zone_of(loc: Location | None) -> ZoneInfo:
     return zone(loc.time_zone if loc is not None else "UTC")
 
 
+REMINDER_FIELDS = {
+    ("email", "client"): "clientReminderHours",
+    ("email", "staff"): "staffReminderHours",
+    ("sms", "client"): "remindClientSmsHrs",
+    ("sms", "staff"): "remindStaffSmsHrs",
+}
+
+
+def reminder_hours(reminders: list[dict[str, Any]]) -> dict[str, Any]:
+    """TimeTap's four reminder-hour fields from the core's reminders (0 where none; a
+    reminder not on a whole hour, set through another face, shows its fraction)."""
+    out: dict[str, Any] = dict.fromkeys(REMINDER_FIELDS.values(), 0)
+    for r in reminders:
+        name = REMINDER_FIELDS.get((str(r.get("channel")), str(r.get("to"))))
+        if name is not None:
+            minutes = int(r.get("minutes_before", 0))
+            out[name] = minutes // 60 if minutes % 60 == 0 else round(minutes / 60, 2)
+    return out
+
+
 class Memo:
     """Nested objects rendered once per response: 500 appointments of one staff member share
     one rendered staff object (and one zone lookup per location)."""
@@ -181,6 +201,8 @@ def appointment(
     m = memo or Memo(rel)
     tz = m.of("zone", a.location_id, _zone_of, rel.locations)
     tt: dict[str, Any] = a.extra.get("timetap", {})
+    if a.reminders is not None:
+        tt = {**tt, **reminder_hours(a.reminders)}
     # Each instant is taken to local time once: this runs for every row of a report.
     ls, le = a.start.astimezone(tz), a.end.astimezone(tz)
     lbs = ls if a.busy_start == a.start else a.busy_start.astimezone(tz)

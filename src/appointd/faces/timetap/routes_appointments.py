@@ -15,6 +15,7 @@ from appointd.app.context import Context
 from appointd.app.placement import Placement
 from appointd.domain.errors import Invalid
 from appointd.domain.model import Appointment, AppointmentKind
+from appointd.domain.notifications import Notify
 from appointd.domain.status import Status, transition
 from appointd.domain.wallclock import zone
 from appointd.faces.timetap import appointment_in as wire_in
@@ -189,6 +190,9 @@ async def replace(calendar_id: str, request: Request, ctx: Context = Depends(con
             transition(current.status, target)  # refuse before anything is written
     tt = dict(current.extra.get("timetap", {}))
     tt.update(wire_in.timetap_extra(body))
+    hours = {k: tt[k] for k in wire_in.REMINDERS if tt.get(k) is not None}
+    if wire_in.reminder_hours(body):
+        changes["reminders"] = wire_in.reminders(hours)
     tt["modifieduser"] = ctx.caller.actor
     if "changeReason" in body:
         tt["changeReason"] = parse.text(body["changeReason"], "changeReason", 2000)
@@ -197,8 +201,9 @@ async def replace(calendar_id: str, request: Request, ctx: Context = Depends(con
     if sub and target is current.status:
         tt["subStatus"] = sub
     changes["extra"] = {**current.extra, "timetap": tt}
+    notify = wire_in.confirmation(body)
     with fields_named(NAMES):
-        appt = await call(appointments.change, ctx, ChangeAppointment(aid, changes))
+        appt = await call(appointments.change, ctx, ChangeAppointment(aid, changes, notify))
         if target is not None and target is not current.status:
             appt = await _move(ctx, aid, target, str(sub), None, {})
     return await _rendered(ctx, appt)
@@ -215,11 +220,12 @@ async def _move(
     sub: str,
     reason: str | None,
     notes: dict[str, Any],
+    notify: Notify | None = None,
 ) -> Appointment:
     extra: dict[str, Any] = {"subStatus": sub, "modifieduser": ctx.caller.actor, **notes}
     if sub in STAMPS:
         extra[STAMPS[sub]] = ms(ctx.now())
-    cmd = TransitionAppointment(aid, target, reason, {"timetap": extra})
+    cmd = TransitionAppointment(aid, target, reason, {"timetap": extra}, notify)
     return await call(appointments.transition_to, ctx, cmd)
 
 
@@ -243,10 +249,10 @@ async def cancel(
     """Cancel; with ``waitListIds`` (query or body) the freed time is held for those
     registrations (a PENDING_WAITLIST hold without a client, 60 minutes by default)."""
     aid = parse.ident(calendar_id, "calendarId")
-    notify = {
-        "notifyStaff": parse.boolean(send_staff, "sendStaffEmail"),
-        "notifyClient": parse.boolean(send_client, "sendClientEmail"),
-    }
+    notify = Notify(
+        client=parse.boolean(send_client, "sendClientEmail"),
+        staff=parse.boolean(send_staff, "sendStaffEmail"),
+    )
     reason, body = await _reason_body(request, "CANCELLED")
     raw = query(request).get("waitListIds", body.get("waitListIds"))
     offer_to = parse.id_list(raw, "waitListIds") if raw not in (None, "", []) else []
@@ -256,13 +262,11 @@ async def cancel(
             "cancelReason": reason,
             "cancelUser": ctx.caller.actor,
             "modifieduser": ctx.caller.actor,
-            **notify,
         }
     }
     with fields_named(NAMES):
-        appt = await call(
-            holds.cancel, ctx, holds.CancelWithOffer(aid, offer_to, reason, None, extra)
-        )
+        cmd = holds.CancelWithOffer(aid, offer_to, reason, None, extra, notify)
+        appt = await call(holds.cancel, ctx, cmd)
     return await _rendered(ctx, appt)
 
 
@@ -271,10 +275,10 @@ async def no_show(
     calendar_id: str, send_client: str, request: Request, ctx: Context = Depends(context)
 ) -> Any:
     aid = parse.ident(calendar_id, "calendarId")
-    notify = {"notifyClient": parse.boolean(send_client, "sendClientEmail")}
+    notify = Notify(client=parse.boolean(send_client, "sendClientEmail"), staff=False)
     reason, _ = await _reason_body(request, "NO_SHOW")
     appt = await _move(
-        ctx, aid, Status.NO_SHOW, "NO_SHOW", reason, {"noShowReason": reason, **notify}
+        ctx, aid, Status.NO_SHOW, "NO_SHOW", reason, {"noShowReason": reason}, notify
     )
     return await _rendered(ctx, appt)
 
@@ -284,7 +288,7 @@ async def completed(
     calendar_id: str, send_client: str, request: Request, ctx: Context = Depends(context)
 ) -> Any:
     aid = parse.ident(calendar_id, "calendarId")
-    notify = {"notifyClient": parse.boolean(send_client, "sendClientEmail")}
+    notify = Notify(client=parse.boolean(send_client, "sendClientEmail"), staff=False)
     reason, _ = await _reason_body(request, "COMPLETED")
     appt = await _move(
         ctx,
@@ -292,7 +296,8 @@ async def completed(
         Status.COMPLETED,
         "COMPLETED",
         reason,
-        {"completedReason": reason, "cancelUser": ctx.caller.actor, **notify},
+        {"completedReason": reason, "cancelUser": ctx.caller.actor},
+        notify,
     )
     return await _rendered(ctx, appt)
 
