@@ -225,7 +225,7 @@ async def _move(
     extra: dict[str, Any] = {"subStatus": sub, "modifieduser": ctx.caller.actor, **notes}
     if sub in STAMPS:
         extra[STAMPS[sub]] = ms(ctx.now())
-    cmd = TransitionAppointment(aid, target, reason, {"timetap": extra}, notify)
+    cmd = TransitionAppointment(aid, target, reason, extra={"timetap": extra}, notify=notify)
     return await call(appointments.transition_to, ctx, cmd)
 
 
@@ -265,7 +265,7 @@ async def cancel(
         }
     }
     with fields_named(NAMES):
-        cmd = holds.CancelWithOffer(aid, offer_to, reason, None, extra, notify)
+        cmd = holds.CancelWithOffer(aid, offer_to, reason, None, extra=extra, notify=notify)
         appt = await call(holds.cancel, ctx, cmd)
     return await _rendered(ctx, appt)
 
