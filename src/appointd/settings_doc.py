@@ -38,6 +38,7 @@ MORE = {
     "dispatcher_batch_size": "how many deliveries a dispatcher claims at once",
     "endpoint_concurrency": "requests in flight per receiving endpoint",
     "webhook_timeout_seconds": "how long a webhook receiver may take to answer",
+    "public_posts_per_minute": "Public pages: form posts a client address may make a minute.",
     "max_page_size": "the largest `limit` a list accepts (a larger one is 422 naming it)",
 }
 

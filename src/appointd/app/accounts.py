@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -25,6 +26,22 @@ def hash_key(key: str) -> str:
 
 def new_key() -> str:
     return "apd_" + secrets.token_urlsafe(32)
+
+
+def timetap_signature(account_id: int, key: str) -> str:
+    """TimeTap's static signature: ``md5hex(apiKey + privateKey)``, apiKey being the account id."""
+    return hashlib.md5(f"{account_id}{key}".encode()).hexdigest()  # the vendor's scheme, not ours
+
+
+# Static credentials some faces derive from the secret key, by kind (the ``api_keys.kind`` of
+# the row that keeps their hash). A face whose client sends a fixed value computed from the key
+# (TimeTap's md5 signature) is checked against this row; the key itself is never stored.
+DERIVED_CREDENTIALS: dict[str, Callable[[int, str], str]] = {"timetap": timetap_signature}
+
+
+def derived_hashes(account_id: int, key: str) -> dict[str, str]:
+    """The hash of every derived credential of ``key``, by kind."""
+    return {kind: hash_key(derive(account_id, key)) for kind, derive in DERIVED_CREDENTIALS.items()}
 
 
 @dataclass(frozen=True)
@@ -50,13 +67,7 @@ def create_account(
             min_notice_minutes=services.settings.default_min_notice_minutes,
             max_advance_days=services.settings.default_max_advance_days,
         )
-        uow.accounts.add_key(
-            account.id,
-            hash_key(key),
-            services.clock(),
-            label=label,
-            demo_secret=key if keep_secret else None,
-        )
+        _add_key(uow, account.id, key, services, label, demo_secret=key if keep_secret else None)
         uow.commit()
     return NewAccount(account.id, key)
 
@@ -68,15 +79,39 @@ def issue_key(
     ``keep_secret``)."""
     key = new_key()
     with UnitOfWork(services.engine, None) as uow:
-        uow.accounts.add_key(
-            account_id,
-            hash_key(key),
-            services.clock(),
-            label=label,
-            demo_secret=key if keep_secret else None,
-        )
+        _add_key(uow, account_id, key, services, label, demo_secret=key if keep_secret else None)
         uow.commit()
     return key
+
+
+def _add_key(
+    uow: UnitOfWork,
+    account_id: int,
+    key: str,
+    services: Services,
+    label: str | None,
+    demo_secret: str | None = None,
+) -> None:
+    """The key's hash and, beside it, the hash of each credential a face derives from it."""
+    now = services.clock()
+    uow.accounts.add_key(account_id, hash_key(key), now, label=label, demo_secret=demo_secret)
+    for kind, derived in derived_hashes(account_id, key).items():
+        uow.accounts.add_key(account_id, derived, now, kind=kind, label=label)
+
+
+def _derive_missing(services: Services, account_id: int, key: str) -> None:
+    """Keys issued before a face's derived credential existed get it the first time they are
+    used (their plain value is only ever seen then): one lookup, and one insert ever."""
+    wanted = derived_hashes(account_id, key)
+    with UnitOfWork(services.engine, None, write=False) as uow:
+        missing = uow.accounts.missing_hashes(list(wanted.values()))
+    if not missing:
+        return
+    with UnitOfWork(services.engine, None) as uow:
+        for kind, derived in wanted.items():
+            if derived in missing and uow.accounts.missing_hashes([derived]):
+                uow.accounts.add_key(account_id, derived, services.clock(), kind=kind)
+        uow.commit()
 
 
 # Every request presents its key and keys change rarely, so each process remembers which account
@@ -120,6 +155,7 @@ def authenticate(services: Services, key: str | None) -> int:
         with UnitOfWork(services.engine, None) as uow:
             uow.accounts.stamp_key_used(match.key_id, now)
             uow.commit()
+    _derive_missing(services, match.account_id, key)
     if len(_known_keys) >= KEY_CACHE_SIZE:
         _known_keys.clear()
     _known_keys[slot] = (match.account_id, time.monotonic() + KEY_CACHE_SECONDS)

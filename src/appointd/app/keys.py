@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from appointd.app.accounts import forget_keys, hash_key, new_key
+from appointd.app.accounts import derived_hashes, forget_keys, hash_key, new_key
 from appointd.app.context import Services
 from appointd.domain.errors import Invalid, NotFound
 from appointd.store.repositories.accounts import KeyRow
@@ -40,7 +40,10 @@ def create_key(services: Services, account_id: int, label: str | None = None) ->
     with UnitOfWork(services.engine, None) as uow:
         if uow.accounts.get(account_id) is None:
             raise NotFound("account", account_id, field="account_id")
-        key_id = uow.accounts.add_key(account_id, hash_key(secret), services.clock(), label=label)
+        now = services.clock()
+        key_id = uow.accounts.add_key(account_id, hash_key(secret), now, label=label)
+        for kind, derived in derived_hashes(account_id, secret).items():
+            uow.accounts.add_key(account_id, derived, now, kind=kind, label=label)
         uow.commit()
     return IssuedKey(key_id, account_id, label, secret)
 

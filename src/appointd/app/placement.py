@@ -24,7 +24,7 @@ from appointd.app.references import usable
 from appointd.domain import booking
 from appointd.domain.errors import FieldError, Invalid, NotFound, SlotTaken
 from appointd.domain.intervals import Interval
-from appointd.domain.model import Location, Resource, Service, Staff
+from appointd.domain.model import Client, Location, Resource, Service, Staff
 from appointd.domain.wallclock import as_utc, zone
 from appointd.domain.working_hours import WorkingCalendar
 from appointd.store.engine import OverlapRefused
@@ -43,6 +43,7 @@ class Placement:
     resources: list[Resource]
     spans: booking.Spans
     override: bool
+    client: Client | None = None  # loaded with the rest; faces render it without asking again
 
 
 def resolve(uow: UnitOfWork, cmd: BookAppointment) -> Placement:
@@ -56,8 +57,9 @@ def resolve(uow: UnitOfWork, cmd: BookAppointment) -> Placement:
     location = usable(refs.location, "location", cmd.location_id, "location_id")
     zones.remember_in(uow, location.id, location.time_zone)  # the answer renders in this zone
     service = usable(refs.service, "service", cmd.service_id, "service_id")
+    client = None
     if cmd.client_id is not None:
-        usable(refs.client, "client", cmd.client_id, "client_id")
+        client = usable(refs.client, "client", cmd.client_id, "client_id")
     people = refs.staff
     for field, ident in [
         ("staff_id", cmd.staff_id),
@@ -90,6 +92,7 @@ def resolve(uow: UnitOfWork, cmd: BookAppointment) -> Placement:
         resources,
         booking.spans(service, start, end),
         cmd.override,
+        client,
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from appointd.app.context import Context
+from appointd.app.links import manage_url
 from appointd.app.zones import zone_of, zones_of
 from appointd.domain.model import Appointment, HistoryEntry, Service, Staff
 from appointd.faces.native import schemas as s
@@ -74,16 +75,33 @@ def service(e: Service) -> s.ServiceOut:
     return s.ServiceOut(**data)
 
 
-_COPIED = tuple(f for f in s.AppointmentOut.model_fields if f != "time_zone")
+_COPIED = tuple(
+    f
+    for f in s.AppointmentOut.model_fields
+    if f not in ("manage_url", "cancellation", "price", "time_zone")
+)
 
 
 def appointment(e: Appointment, ctx: Context) -> s.AppointmentOut:
-    """The native appointment, its instants in its location's zone (named in ``time_zone``)."""
+    """The native appointment; ``ctx`` gives the base of its manage link. Its instants are
+    written in its location's zone (named in ``time_zone``)."""
     tz = zone_of(ctx, e.location_id)
     data: dict[str, Any] = localize({f: getattr(e, f) for f in _COPIED}, tz)
     data["status"] = e.status.value
     data["kind"] = e.kind.value
     data["time_zone"] = tz.key
+    data["price"] = None if e.price is None else f"{e.price:.2f}"
+    data["manage_url"] = manage_url(ctx.services.settings, e.manage_token, ctx.base_url)
+    data["cancellation"] = (
+        s.CancellationOut(
+            code=e.cancellation_code,
+            note=e.cancellation_note,
+            at=local(e.cancelled_at, tz),
+            by=e.cancelled_by,
+        )
+        if e.cancelled_at is not None
+        else None
+    )
     return s.AppointmentOut(**data)
 
 
