@@ -125,6 +125,8 @@ KEY_CACHE_SIZE = 10_000
 # ``last_used_at`` is written at most once a minute per key, never on every request.
 LAST_USED_PRECISION = timedelta(minutes=1)
 _known_keys: dict[tuple[Engine, str], tuple[int, float]] = {}
+# Keys whose face-derived credentials this process has made sure of (see _derive_missing).
+_derived_checked: set[tuple[Engine, str]] = set()
 
 
 def known_account_id(services: Services, key: str | None) -> int | None:
@@ -155,7 +157,11 @@ def authenticate(services: Services, key: str | None) -> int:
         with UnitOfWork(services.engine, None) as uow:
             uow.accounts.stamp_key_used(match.key_id, now)
             uow.commit()
-    _derive_missing(services, match.account_id, key)
+    if slot not in _derived_checked:  # once per key and process, not on every refresh
+        _derive_missing(services, match.account_id, key)
+        if len(_derived_checked) >= KEY_CACHE_SIZE:
+            _derived_checked.clear()
+        _derived_checked.add(slot)
     if len(_known_keys) >= KEY_CACHE_SIZE:
         _known_keys.clear()
     _known_keys[slot] = (match.account_id, time.monotonic() + KEY_CACHE_SECONDS)

@@ -65,9 +65,17 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
 
 def _route_models() -> dict[type[BaseModel], dict[str, Any]]:
     """Examples of the body models defined next to their routes."""
-    from appointd.faces.native.routes import account, class_sessions, intents, waitlist
+    from appointd.faces.native.routes import account, class_sessions, definitions, intents, waitlist
 
     return {
+        definitions.CustomStatusIn: {"name": "Waiting for referral", "base_status": "pending"},
+        definitions.CustomStatusPatch: {"name": "Referral requested"},
+        definitions.FormFieldIn: {
+            "label": "How did you hear about us?",
+            "type": "select",
+            "options": ["Friend", "Web search", "Doctor"],
+        },
+        definitions.FormFieldPatch: {"required": True},
         account.AccountPatch: {
             "min_notice_minutes": 120,
             "max_advance_days": 90,
