@@ -26,6 +26,7 @@ from appointd.domain import waitlist as rules
 from appointd.domain.errors import Conflict, Invalid, NotFound
 from appointd.domain.events import EventType
 from appointd.domain.model import Appointment, AppointmentKind, Event
+from appointd.domain.notifications import Notify
 from appointd.domain.status import Status, transition
 from appointd.domain.waitlist import WaitlistEntry
 from appointd.store.uow import UnitOfWork
@@ -37,6 +38,7 @@ class CancelWithOffer:
     offer_to: Sequence[int]
     reason: str | None = None
     hold_minutes: int | None = None
+    notify: Notify | None = None
 
 
 @dataclass(slots=True)
@@ -57,7 +59,8 @@ def cancel(ctx: Context, cmd: CancelWithOffer) -> Appointment:
     if cmd.hold_minutes is not None:
         raise Invalid.field("hold_minutes", "only with offer_to (the entries to hold it for)")
     return appointments.transition_to(
-        ctx, TransitionAppointment(cmd.appointment_id, Status.CANCELLED, cmd.reason)
+        ctx,
+        TransitionAppointment(cmd.appointment_id, Status.CANCELLED, cmd.reason, cmd.notify),
     )
 
 
@@ -110,7 +113,10 @@ def cancel_and_offer(ctx: Context, cmd: CancelWithOffer) -> Offer:
             changes=offer,
         )
         uow.outbox.add(
-            Event(EventType.APPOINTMENT_STATUS_CHANGED, {**payload(appt), "from": before.value}),
+            Event(
+                EventType.APPOINTMENT_STATUS_CHANGED,
+                {**payload(appt, cmd.notify), "from": before.value},
+            ),
             now,
         )
         record(

@@ -309,6 +309,31 @@ class RecurrenceIn(In):
     )
 
 
+class ReminderIn(In):
+    """A reminder: a message ``minutes_before`` the start (TimeTap's hours are minutes x 60)."""
+
+    channel: Literal["email", "sms"]
+    to: Literal["client", "staff"]
+    minutes_before: StrictInt = Field(ge=0, le=40_320)
+
+
+class ReminderOut(Out):
+    channel: str
+    to: str
+    minutes_before: int
+
+
+class NotifyIn(In):
+    """Who hears about this change; a missing or null flag is the account's default
+    (settings key ``notify_defaults``; without one, both are told)."""
+
+    client: StrictBool | None = None
+    staff: StrictBool | None = None
+
+
+REMINDERS_DOC = "reminders of this appointment; null or absent = the account's default_reminders"
+
+
 class AppointmentIn(In):
     location_id: Id | None = Field(default=None, description="required unless class_session_id")
     service_id: Id | None = Field(default=None, description="required unless class_session_id")
@@ -345,6 +370,10 @@ class AppointmentIn(In):
     recurrence: RecurrenceIn | None = Field(
         default=None, description="book a series: every occurrence of the rule (201: a series)"
     )
+    reminders: list[ReminderIn] | None = Field(
+        default=None, max_length=20, description=REMINDERS_DOC
+    )
+    notify: NotifyIn | None = Field(default=None, description="who hears about this booking")
     on_conflict: Literal["fail", "skip"] = Field(
         default="fail",
         description="series only: fail = nothing is booked if any occurrence is refused; "
@@ -364,10 +393,15 @@ class AppointmentPatch(In):
     location_id: Id | None = None
     notes: StrictStr | None = None
     override: StrictBool | None = None
+    reminders: list[ReminderIn] | None = Field(
+        default=None, max_length=20, description=REMINDERS_DOC
+    )
+    notify: NotifyIn | None = Field(default=None, description="who hears about this change")
 
 
 class ReasonIn(In):
     reason: StrictStr | None = None
+    notify: NotifyIn | None = Field(default=None, description="who hears about this change")
 
 
 class CancelIn(In):
@@ -379,6 +413,7 @@ class CancelIn(In):
     hold_minutes: StrictInt | None = Field(
         default=None, description="how long the hold lasts, 1..10080 minutes (default 60)"
     )
+    notify: NotifyIn | None = Field(default=None, description="who hears about this change")
 
 
 class AppointmentOut(Out):
@@ -409,6 +444,9 @@ class AppointmentOut(Out):
     archived_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    reminders: list[ReminderOut] | None = Field(
+        default=None, description="null: the account's default_reminders apply"
+    )
 
 
 class HistoryOut(Out):

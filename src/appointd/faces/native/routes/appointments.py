@@ -12,6 +12,7 @@ from appointd.app.commands import BookAppointment, ChangeAppointment, Transition
 from appointd.app.context import Context
 from appointd.domain.errors import FieldError, Invalid
 from appointd.domain.model import AppointmentKind
+from appointd.domain.notifications import Notify
 from appointd.domain.status import ACTIONS, Status
 from appointd.domain.wallclock import as_utc
 from appointd.faces.native import render
@@ -55,6 +56,7 @@ def book(payload: s.AppointmentIn, ctx: Context = Depends(context)) -> Response 
     its ``occurrence`` index, or 422), with ``on_conflict: "skip"`` the others are booked."""
     data = payload.model_dump()
     data["status"] = Status(data["status"])
+    data["notify"] = notify_of(payload.notify)
     missing = [f for f in ("location_id", "service_id", "start") if data[f] is None]
     if missing and payload.class_session_id is None:
         raise Invalid([FieldError(f, "required") for f in missing])
@@ -162,10 +164,13 @@ def change_appointment(
     the same change applies to the series' open occurrences (a new start shifts each by the same
     local wall-clock delta), each checked, all or nothing. A class seat cannot be moved (422)."""
     changes = payload.model_dump(exclude_unset=True)
+    changes.pop("notify", None)
     for required in ("start", "location_id", "service_id", "client_id", "staff_id", "override"):
         if required in changes and changes[required] is None:
             raise Invalid.field(required, "may not be null")
-    appt = series_scope.change(ctx, ChangeAppointment(id, changes), scope)
+    appt = series_scope.change(
+        ctx, ChangeAppointment(id, changes, notify_of(payload.notify)), scope
+    )
     return render.appointment(appt)
 
 
@@ -202,8 +207,9 @@ def _transition_route(action: str, target: Status) -> None:
         id: int, payload: s.ReasonIn | None = Body(None), ctx: Context = Depends(context)
     ) -> s.AppointmentOut:
         reason = payload.reason if payload else None
+        notify = notify_of(payload.notify if payload else None)
         return render.appointment(
-            appointments.transition_to(ctx, TransitionAppointment(id, target, reason))
+            appointments.transition_to(ctx, TransitionAppointment(id, target, reason, notify))
         )
 
 
@@ -234,5 +240,14 @@ def cancel_appointment(
         if body.offer_to or body.hold_minutes is not None:
             raise Invalid.field("offer_to", "only with scope=this")
         return render.appointment(series_scope.cancel(ctx, id, scope, body.reason))
-    cmd = holds.CancelWithOffer(id, body.offer_to, body.reason, body.hold_minutes)
+    cmd = holds.CancelWithOffer(
+        id, body.offer_to, body.reason, body.hold_minutes, notify_of(body.notify)
+    )
     return render.appointment(holds.cancel(ctx, cmd))
+
+
+def notify_of(raw: s.NotifyIn | None) -> Notify | None:
+    """The command's notify flags; ``None`` (absent) = the account's defaults."""
+    if raw is None:
+        return None
+    return Notify(client=raw.client, staff=raw.staff)
