@@ -32,15 +32,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
-
 from appointd.app.context import Services
 from appointd.store.repositories.dispatch import DispatchStore
 from appointd.worker import retry
 from appointd.worker.fanout import fan_out
 from appointd.worker.messages import environment
 from appointd.worker.prepare import Job, prepare
-from appointd.worker.transports import Outcome, send_email, send_http
+from appointd.worker.transports import HttpPool, Outcome, send_email, send_http
 
 log = logging.getLogger("appointd.dispatcher")
 
@@ -85,13 +83,7 @@ class Dispatcher:
         self.pool = ThreadPoolExecutor(
             self.settings.dispatcher_concurrency, thread_name_prefix="appointd-send"
         )
-        self.http = httpx.Client(
-            limits=httpx.Limits(
-                max_connections=self.settings.dispatcher_concurrency,
-                max_keepalive_connections=self.settings.dispatcher_concurrency,
-            ),
-            follow_redirects=False,
-        )
+        self.http = HttpPool()
         self.results: queue.SimpleQueue[_Done] = queue.SimpleQueue()
         self.inflight: dict[int, Job] = {}
         self.per_endpoint: Counter[int] = Counter()
@@ -99,21 +91,45 @@ class Dispatcher:
         self.stats = Stats()
         self._last_renew = 0.0
         self._holds_sqlite_lease = False
+        self._healthy: set[int] = set()
 
     # -- the loop --------------------------------------------------------------------------
     def now(self) -> datetime:
         return self.services.clock()
 
     def step(self) -> bool:
-        """One round of fan-out, finish and claim; whether it did anything."""
+        """One round, one transaction: write the attempts that came back, fan out a batch of
+        events (their deliveries leased to this dispatcher at once), lease due deliveries,
+        and hand what is ready to the senders. Whether it did anything."""
         if not self.postgres and not self._sqlite_lease():
             return False
-        did = self._finish(self._collect())
-        did = self._fan_out() > 0 or did
+        done = self._collect()
+        now = self.now()
+        room = self.settings.dispatcher_concurrency * 4 - len(self.inflight) - len(self.backlog)
+        batch = self.settings.dispatcher_batch_size
+        with self.services.engine.begin() as conn:
+            store = DispatchStore(conn, self.account_ids)
+            self._write_results(store, done, now)
+            claimed = store.claim_events(batch) if room > 0 else []
+            rows = fan_out(store, claimed, now, self.owner, now + self.lease)
+            self.stats.fanned_out += len(claimed)
+            if room - len(rows) > 0:
+                rows += store.claim_deliveries(
+                    self.owner, now, now + self.lease, min(room - len(rows), batch), self._full()
+                )
+            jobs, finals = prepare(store, rows, self.settings, self.templates, now)
+        for job, outcome in finals:
+            self.results.put(_Done(job, outcome, now))
+        self.backlog.extend(jobs)
         self._submit_backlog()
-        did = self._claim() > 0 or did
         self._renew_leases()
-        return did
+        return bool(done or claimed or rows)
+
+    def _full(self) -> list[int]:
+        """Endpoints with a full share of claimed work waiting here: not claimed for now."""
+        waiting = Counter(j.subscription_id for j in self.backlog if j.subscription_id)
+        cap = self.settings.endpoint_concurrency
+        return sorted(s for s, n in waiting.items() if n >= cap)
 
     def run_until_idle(self, timeout: float = 30.0) -> Stats:
         """Work until nothing is undispatched, due or in flight (tests and the bench)."""
@@ -152,8 +168,10 @@ class Dispatcher:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=False)
-        self._finish(self._collect())
-        self.http.close()
+        done = self._collect()
+        if done:
+            with self.services.engine.begin() as conn:
+                self._write_results(DispatchStore(conn, self.account_ids), done, self.now())
         self._release_sqlite_lease()
 
     def _release_sqlite_lease(self) -> None:
@@ -179,6 +197,8 @@ class Dispatcher:
         except queue.Empty:
             return
         self.results.put(first)
+        # A few milliseconds more let the answers arriving together share one transaction.
+        time.sleep(0.005)
 
     # -- steps -----------------------------------------------------------------------------
     def _sqlite_lease(self) -> bool:
@@ -187,46 +207,6 @@ class Dispatcher:
             held = DispatchStore(conn).take_lease(SQLITE_LEASE, self.owner, now, now + self.lease)
         self._holds_sqlite_lease = held
         return held
-
-    def _fan_out(self) -> int:
-        total = 0
-        while True:
-            with self.services.engine.begin() as conn:
-                store = DispatchStore(conn, self.account_ids)
-                claimed = store.claim_events(self.settings.dispatcher_batch_size)
-                if not claimed:
-                    return total
-                fan_out(store, claimed, self.now())
-            total += len(claimed)
-            self.stats.fanned_out += len(claimed)
-            if len(claimed) < self.settings.dispatcher_batch_size:
-                return total
-
-    def _claim(self) -> int:
-        room = self.settings.dispatcher_concurrency * 4 - len(self.inflight) - len(self.backlog)
-        if room <= 0:
-            return 0
-        cap = self.settings.endpoint_concurrency
-        busy = [s for s, n in self.per_endpoint.items() if n >= cap]
-        busy += [j.subscription_id for j in self.backlog if j.subscription_id is not None]
-        now = self.now()
-        with self.services.engine.begin() as conn:
-            store = DispatchStore(conn, self.account_ids)
-            rows = store.claim_deliveries(
-                self.owner,
-                now,
-                now + self.lease,
-                min(room, self.settings.dispatcher_batch_size),
-                sorted(set(busy)),
-            )
-            if not rows:
-                return 0
-            jobs, finals = prepare(store, rows, self.settings, self.templates, now)
-        self._finish([_Done(j, o, now) for j, o in finals])
-        for job in jobs:
-            self.backlog.append(job)
-        self._submit_backlog()
-        return len(rows)
 
     def _submit_backlog(self) -> None:
         cap = self.settings.endpoint_concurrency
@@ -273,13 +253,12 @@ class Dispatcher:
             if sid is not None and self.per_endpoint[sid] > 0:
                 self.per_endpoint[sid] -= 1
 
-    def _finish(self, done: list[_Done]) -> bool:
+    def _write_results(self, store: DispatchStore, done: list[_Done], now: datetime) -> None:
         if not done:
-            return False
+            return
         results: list[dict[str, Any]] = []
         ok_endpoints: list[int] = []
         bad_endpoints: list[int] = []
-        now = self.now()
         for d in done:
             row = d.job.row
             result = {**row, **d.job.rendered_columns()}
@@ -310,11 +289,13 @@ class Dispatcher:
                     (ok_endpoints if d.outcome.ok else bad_endpoints).append(d.job.subscription_id)
             self.stats.by_status[result["status"]] += 1
             results.append(result)
-        with self.services.engine.begin() as conn:
-            store = DispatchStore(conn, self.account_ids)
-            store.finish(self.owner, results)
-            store.endpoint_health(ok_endpoints, bad_endpoints, now, now - retry.DISABLE_AFTER)
-        return True
+        store.finish(self.owner, results)
+        # An endpoint known to be healthy since its last failure needs no write per success.
+        ok = {s for s in ok_endpoints if s not in self._healthy}
+        if ok or bad_endpoints:
+            store.endpoint_health(ok, bad_endpoints, now, now - retry.DISABLE_AFTER)
+        self._healthy |= ok
+        self._healthy -= set(bad_endpoints)
 
     def _renew_leases(self) -> None:
         if time.monotonic() - self._last_renew < self.lease.total_seconds() / 3:

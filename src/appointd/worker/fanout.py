@@ -54,10 +54,17 @@ def _row(event: OutgoingEvent, outbox_id: int, now: datetime, **values: Any) -> 
     }
 
 
-def fan_out(store: DispatchStore, claimed: list[tuple[int, OutgoingEvent]], now: datetime) -> int:
-    """Write the deliveries of ``claimed`` and mark them dispatched; returns rows written."""
+def fan_out(
+    store: DispatchStore,
+    claimed: list[tuple[int, OutgoingEvent]],
+    now: datetime,
+    owner: str,
+    lease_until: datetime,
+) -> list[dict[str, Any]]:
+    """Write the deliveries of ``claimed`` and mark them dispatched. The ones due now are
+    written already leased to ``owner`` and returned, ready to send."""
     if not claimed:
-        return 0
+        return []
     accounts = {e.account_id for _, e in claimed}
     subscriptions = defaultdict(list)
     for s in store.subscriptions(accounts):
@@ -85,9 +92,13 @@ def fan_out(store: DispatchStore, claimed: list[tuple[int, OutgoingEvent]], now:
         if aid is not None and event.type.startswith("appointment."):
             latest_change[aid] = max(latest_change.get(aid, event.created_at), event.created_at)
     rows.extend(_reconcile_reminders(store, appointments, latest_change, settings, now))
-    store.add_deliveries(rows)
+    for row in rows:
+        due = row["next_attempt_at"] <= now
+        row["lease_owner"] = owner if due else None
+        row["lease_until"] = lease_until if due else None
+    written = store.add_deliveries(rows)
     store.mark_dispatched([i for i, _ in claimed], now)
-    return len(rows)
+    return [r for r in written if r["lease_owner"] == owner]
 
 
 def _messages(

@@ -184,9 +184,12 @@ class DispatchStore:
                 )
             )
 
-    def add_deliveries(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            self.conn.execute(insert(_D), rows)
+    def add_deliveries(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Insert ``rows``; returns them as written (ids included)."""
+        if not rows:
+            return []
+        written = self.conn.execute(insert(_D).returning(*_D.c), rows)
+        return [dict(r._mapping) for r in written]
 
     # -- deliveries ------------------------------------------------------------------------
     def claim_deliveries(
