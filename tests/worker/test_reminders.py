@@ -159,3 +159,24 @@ def test_bad_reminders_are_refused_naming_the_field(api: Api) -> None:
     )
     assert negative.status_code == 422 and "minutes_before" in negative.text
     assert api.get("/v1/appointments").json()["total"] == 0
+
+
+def test_which_reminders_were_sent_is_read_in_one_statement(
+    api: Api, clock: Clock, smtp: Smtp, count_statements: Any
+) -> None:
+    from appointd.app.notifications import reminders_sent
+
+    world = clinic(api)
+    appts = [
+        _book_in(api, world, clock, timedelta(days=2, hours=i), reminders=[EMAIL_CLIENT_1H])
+        for i in range(3)
+    ]
+    d = dispatcher(api, clock, smtp_url=smtp.url)
+    d.run_until_idle()
+    clock.advance(days=2)  # the first two reminders are due, the third one an hour later
+    d.run_until_idle()
+    ids = [a["id"] for a in appts]
+    with count_statements:
+        sent = reminders_sent(api.context(), ids)
+    assert count_statements.count == 1
+    assert sent == {ids[0]: {"email"}, ids[1]: {"email"}, ids[2]: set()}

@@ -4,6 +4,7 @@ Standard Webhooks schedule, endpoint disabling, and the deliveries list."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from standardwebhooks import Webhook
 
@@ -176,3 +177,20 @@ def _instant(text: str):  # type: ignore[no-untyped-def]
     from datetime import datetime
 
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def test_listing_deliveries_and_notifications_costs_the_same_statements_whatever_the_page(
+    hooks_api: Api, receiver: Receiver, count_statements: Any
+) -> None:
+    hook = create_webhook(hooks_api, receiver.url)
+    world = clinic(hooks_api)
+    counts = []
+    for start in ("2030-01-07T10:00:00Z", "2030-01-07T11:00:00Z", "2030-01-07T12:00:00Z"):
+        book(hooks_api, world, start)
+        dispatcher(hooks_api).run_until_idle()
+        with count_statements:
+            hooks_api.get(f"/v1/webhooks/{hook['id']}/deliveries")
+            hooks_api.get("/v1/notifications")
+        counts.append(count_statements.count)
+        count_statements.count = 0
+    assert len(set(counts)) == 1

@@ -24,3 +24,11 @@ def search(
             limit=limit,
             offset=offset,
         )
+
+
+def reminders_sent(ctx: Context, appointment_ids: list[int]) -> dict[int, set[str]]:
+    """For each appointment, the channels (``email``, ``sms``) a reminder was sent on; one
+    statement whatever the number of appointments (Cliniko's ``email_reminder_sent``,
+    ``sms_reminder_sent`` and the like read this)."""
+    with ctx.uow(write=False) as uow:
+        return uow.subscriptions.reminders_sent(appointment_ids)
