@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from appointd import __version__
 from appointd.app.context import Services
+from appointd.faces.cliniko import app as cliniko_app
 from appointd.faces.native import errors as native_errors
 from appointd.faces.native.app import router as native_router
 from appointd.settings import Settings, get_settings
@@ -36,4 +37,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.services = services
     native_errors.install(app)
     app.include_router(native_router)
+    app.mount(cliniko_app.PREFIX, cliniko_app.build(services))
     return app

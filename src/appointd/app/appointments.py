@@ -338,6 +338,8 @@ def transition_to(ctx: Context, cmd: TransitionAppointment) -> Appointment:
         before = appt.status
         appt.status = transition(appt.status, cmd.target)
         appt.updated_at = ctx.now()
+        if cmd.extra:
+            appt.extra = {**appt.extra, **cmd.extra}
         uow.appointments.update(appt)
         if before.holding and not appt.status.holding:
             uow.blocks.release_appointments([appt.id])

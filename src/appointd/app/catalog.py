@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,7 @@ from appointd.domain.model import Client, Location, Resource, Service, ServiceKi
 from appointd.domain.wallclock import zone
 from appointd.domain.working_hours import WorkingWeek, parse_override
 from appointd.store.repositories.base import Page, TableRepository
+from appointd.store.repositories.conditions import Condition, clauses, ordering
 from appointd.store.uow import UnitOfWork
 
 KINDS: dict[str, type[Any]] = {
@@ -35,6 +36,15 @@ SINGULAR = {
     "services": "service",
     "resources": "resource",
     "clients": "client",
+}
+_COMMON = frozenset({"id", "created_at", "updated_at", "archived_at"})
+# Fields a list may filter and sort on, per kind.
+FILTERABLE = {
+    "locations": _COMMON | {"name"},
+    "staff": _COMMON | {"first_name", "last_name", "email"},
+    "services": _COMMON | {"name", "kind"},
+    "resources": _COMMON | {"name", "location_id"},
+    "clients": _COMMON | {"first_name", "last_name", "email", "external_id"},
 }
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _CURRENCY = re.compile(r"[A-Z]{3}")
@@ -82,11 +92,30 @@ def get(ctx: Context, kind: str, id: int) -> Any:
 
 
 def list_page(
-    ctx: Context, kind: str, *, include_archived: bool, limit: int, offset: int
+    ctx: Context,
+    kind: str,
+    *,
+    include_archived: bool,
+    limit: int,
+    offset: int,
+    conditions: Sequence[Condition] = (),
+    order: Sequence[tuple[str, bool]] = (),
 ) -> Page[Any]:
-    """One page of ``kind``; staff come with their overrides and time off (bounded queries)."""
+    """One page of ``kind``; staff come with their overrides and time off (bounded queries).
+
+    ``conditions`` and ``order`` name fields of :data:`FILTERABLE` (``order`` pairs are
+    ``(field, descending)``; the default order is by id).
+    """
     with ctx.uow(write=False) as uow:
-        found = _repo(uow, kind).page(include_archived=include_archived, limit=limit, offset=offset)
+        repo = _repo(uow, kind)
+        allowed = FILTERABLE[kind]
+        found = repo.page(
+            include_archived=include_archived,
+            limit=limit,
+            offset=offset,
+            where=clauses(repo.table, repo.renames, allowed, conditions),
+            order_by=ordering(repo.table, repo.renames, allowed, order) if order else (),
+        )
         if kind == "staff":
             uow.staff.with_details_of(found.items)
         return found
@@ -357,3 +386,18 @@ VALIDATORS: dict[str, Callable[[UnitOfWork, Any], None]] = {
     "resources": _validate_resource,
     "clients": _validate_client,
 }
+
+
+def services_given_by(ctx: Context, staff_id: int) -> list[Service]:
+    """The live services ``staff_id`` gives (see :func:`appointd.domain.booking.offers`), by id.
+
+    Two statements: the staff member and the account's live services.
+    """
+    from appointd.domain.booking import offers  # the rule lives with booking
+
+    with ctx.uow(write=False) as uow:
+        staff = uow.staff.get(staff_id)
+        if staff is None:
+            raise NotFound("staff", staff_id)
+        services = uow.services.page(include_archived=False, limit=10_000, offset=0).items
+    return [s for s in services if offers(staff, s)]

@@ -56,4 +56,7 @@ class TransitionAppointment:
     appointment_id: int
     target: Status
     reason: str | None = None
+    # Merged into the appointment's ``extra`` document in the same transaction (a face's own
+    # details of the change, kept under the face's key).
+    extra: dict[str, Any] | None = None
     notify: Notify | None = None

@@ -220,8 +220,17 @@ def _placement(
     return dataclasses.replace(known, spans=booking.spans(known.service, draft.start, draft.end))
 
 
-def cancel(ctx: Context, appointment_id: int, scope: str, reason: str | None = None) -> Appointment:
-    """Cancel with a scope; ``this`` is the plain single cancel (done by the caller's route)."""
+def cancel(
+    ctx: Context,
+    appointment_id: int,
+    scope: str,
+    reason: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Appointment:
+    """Cancel with a scope; ``this`` is the plain single cancel (done by the caller's route).
+
+    ``extra`` is merged into each cancelled appointment's ``extra`` document.
+    """
     with ctx.uow() as uow:
         target, members = _members(
             uow, appointment_id, scope, lambda a: Status.CANCELLED in TRANSITIONS[a.status]
@@ -231,6 +240,8 @@ def cancel(ctx: Context, appointment_id: int, scope: str, reason: str | None = N
         for m in members:
             m.status = transition(m.status, Status.CANCELLED)
             m.updated_at = now
+            if extra:
+                m.extra = {**m.extra, **extra}
         uow.bulk.update_appointments(members)
         uow.blocks.release_appointments([m.id for m in members])
         why = reason or f"scope={scope} from appointment {target.id}"

@@ -7,6 +7,7 @@ silently stranding booked clients.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from appointd.app.context import Context
@@ -14,8 +15,10 @@ from appointd.app.placement import run_again_after_a_lost_race
 from appointd.domain import booking
 from appointd.domain.errors import NotFound
 from appointd.domain.intervals import Interval
-from appointd.domain.model import Block, TimeOff
+from appointd.domain.model import Block, Staff, TimeOff
 from appointd.domain.wallclock import as_utc, zone
+from appointd.store.repositories.base import Page
+from appointd.store.repositories.conditions import Condition
 
 
 def add(
@@ -47,7 +50,7 @@ def _add(
             uow.blocks.release_appointments(expired)
         if not override:
             booking.raise_if_conflicts(booking.find_conflicts([block], live))
-        entry = TimeOff(0, ctx.account_id, staff_id, span.start, span.end, reason)
+        entry = TimeOff(0, ctx.account_id, staff_id, span.start, span.end, reason, ctx.now())
         uow.time_off.add(entry, ctx.now())
         block.time_off_id = entry.id
         uow.blocks.add([block])
@@ -69,3 +72,37 @@ def remove(ctx: Context, staff_id: int, time_off_id: int) -> None:
         uow.blocks.delete_for_time_off(time_off_id)
         uow.time_off.remove(time_off_id)
         uow.commit()
+
+
+def search(
+    ctx: Context,
+    conditions: Sequence[Condition] = (),
+    order: Sequence[tuple[str, bool]] = (),
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[Page[TimeOff], dict[int, Staff]]:
+    """A page of the account's time off, with the staff members it belongs to."""
+    with ctx.uow(write=False) as uow:
+        found = uow.time_off.page(conditions=conditions, order=order, limit=limit, offset=offset)
+        staff = uow.staff.get_many({t.staff_id for t in found.items})
+    return found, staff
+
+
+def get(ctx: Context, time_off_id: int) -> tuple[TimeOff, Staff | None]:
+    """Time off by id alone, with its staff member; :class:`NotFound` otherwise."""
+    with ctx.uow(write=False) as uow:
+        found = uow.time_off.by_id(time_off_id)
+        if found is None:
+            raise NotFound("time_off", time_off_id)
+        return found, uow.staff.get(found.staff_id)
+
+
+def has_conflicts(ctx: Context, time_off_id: int) -> bool:
+    """Whether holding bookings of the staff member overlap this time off (an override)."""
+    with ctx.uow(write=False) as uow:
+        found = uow.time_off.by_id(time_off_id)
+        if found is None:
+            raise NotFound("time_off", time_off_id)
+        blocks = uow.blocks.holding_in([("staff", found.staff_id)], found.start, found.end)
+        live, _ = booking.split_expired(blocks, ctx.now())
+    return any(b.time_off_id != time_off_id for b in live)

@@ -45,6 +45,7 @@ class TimeOff:
     start: datetime
     end: datetime
     reason: str | None = None
+    created_at: datetime | None = None
 
 
 @dataclass(slots=True)

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 
 from appointd.domain.model import Appointment, AppointmentKind, HistoryEntry
 from appointd.domain.status import Status
 from appointd.store import tables
 from appointd.store.repositories.base import Page, TableRepository
+from appointd.store.repositories.conditions import Condition, clauses, ordering
 
 
 @dataclass(slots=True)
@@ -36,6 +37,15 @@ class AppointmentFilter:
     limit: int = 50
     offset: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    # General comparisons and ordering on the fields in FILTERABLE (``order`` replaces
+    # ``sort`` when given: ``(field, descending)`` pairs, the id breaking ties).
+    conditions: Sequence[Condition] = ()
+    order: Sequence[tuple[str, bool]] = ()
+    exclude_statuses: Sequence[Status] | None = None
+    # True: only the later occurrences of a series; False: no later occurrences.
+    repeats: bool | None = None
+    # Only the later occurrences of the series whose first occurrences these are.
+    repeats_of: Sequence[int] | None = None
 
 
 _SORTS = {
@@ -45,6 +55,23 @@ _SORTS = {
     "-created_at": (tables.appointments.c.created_at.desc(), tables.appointments.c.id.desc()),
 }
 SORTS = frozenset(_SORTS)
+FILTERABLE = frozenset(
+    {
+        "id",
+        "start",
+        "end",
+        "created_at",
+        "updated_at",
+        "archived_at",
+        "deleted_at",
+        "location_id",
+        "service_id",
+        "staff_id",
+        "client_id",
+        "series_id",
+        "class_session_id",
+    }
+)
 
 
 class AppointmentRepository(TableRepository[Appointment]):
@@ -128,11 +155,41 @@ class AppointmentRepository(TableRepository[Appointment]):
             cond.append(t.c.archived_at.is_(None))
         if not f.include_deleted:
             cond.append(t.c.deleted_at.is_(None))
+        if f.exclude_statuses:
+            cond.append(t.c.status.not_in([s.value for s in f.exclude_statuses]))
+        if f.repeats is True:
+            cond.append(t.c.series_index > 0)
+        elif f.repeats is False:
+            cond.append(or_(t.c.series_index.is_(None), t.c.series_index == 0))
+        if f.repeats_of is not None:
+            firsts = select(t.c.series_id).where(
+                t.c.account_id == self.account_id,
+                t.c.id.in_(list(f.repeats_of)),
+                t.c.series_index == 0,
+            )
+            cond.extend([t.c.series_id.in_(firsts), t.c.series_index > 0])
+        cond.extend(clauses(t, self.renames, FILTERABLE, f.conditions))
+        order = ordering(t, self.renames, FILTERABLE, f.order) if f.order else _SORTS[f.sort]
         total = self.conn.execute(select(func.count()).select_from(t).where(*cond)).scalar_one()
         rows = self.conn.execute(
-            select(t).where(*cond).order_by(*_SORTS[f.sort]).limit(f.limit).offset(f.offset)
+            select(t).where(*cond).order_by(*order).limit(f.limit).offset(f.offset)
         )
         return Page([self.to_entity(r) for r in rows], int(total))
+
+    def series_firsts(self, series_ids: Sequence[int]) -> dict[int, int]:
+        """The id of the first occurrence of each of ``series_ids`` (one statement)."""
+        ids = sorted(set(series_ids))
+        if not ids:
+            return {}
+        t = self.table
+        rows = self.conn.execute(
+            select(t.c.series_id, t.c.id).where(
+                t.c.account_id == self.account_id,
+                t.c.series_id.in_(ids),
+                t.c.series_index == 0,
+            )
+        )
+        return {r.series_id: r.id for r in rows}
 
     # -- history -------------------------------------------------------------------------
     def record(self, entry: HistoryEntry) -> None:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from appointd.domain.model import Staff, TimeOff
 from appointd.domain.working_hours import DateOverride, WorkingWeek, parse_ranges
 from appointd.store import tables
-from appointd.store.repositories.base import Repository, TableRepository, storable
+from appointd.store.repositories.base import Page, Repository, TableRepository, storable
+from appointd.store.repositories.conditions import Condition, clauses, ordering
 
 
 class StaffRepository(TableRepository[Staff]):
@@ -130,4 +131,49 @@ class TimeOffRepository(Repository):
 
     @staticmethod
     def _entity(row: Any) -> TimeOff:
-        return TimeOff(row.id, row.account_id, row.staff_id, row.start_at, row.end_at, row.reason)
+        return TimeOff(
+            row.id,
+            row.account_id,
+            row.staff_id,
+            row.start_at,
+            row.end_at,
+            row.reason,
+            row.created_at,
+        )
+
+    def page(
+        self,
+        *,
+        conditions: Sequence[Condition] = (),
+        order: Sequence[tuple[str, bool]] = (),
+        limit: int = 50,
+        offset: int = 0,
+    ) -> Page[TimeOff]:
+        """Time off of the whole account, filtered on :data:`TIME_OFF_FIELDS`, with a count."""
+        t = tables.time_off
+        cond = [
+            t.c.account_id == self.account_id,
+            *clauses(t, _TIME_OFF_RENAMES, TIME_OFF_FIELDS, conditions),
+        ]
+        total = self.conn.execute(select(func.count()).select_from(t).where(*cond)).scalar_one()
+        rows = self.conn.execute(
+            select(t)
+            .where(*cond)
+            .order_by(*ordering(t, _TIME_OFF_RENAMES, TIME_OFF_FIELDS, order))
+            .limit(limit)
+            .offset(offset)
+        )
+        return Page([self._entity(r) for r in rows], int(total))
+
+    def by_id(self, time_off_id: int) -> TimeOff | None:
+        if not storable(time_off_id):
+            return None
+        t = tables.time_off
+        row = self.conn.execute(
+            select(t).where(t.c.account_id == self.account_id, t.c.id == time_off_id)
+        ).first()
+        return None if row is None else self._entity(row)
+
+
+TIME_OFF_FIELDS = frozenset({"id", "staff_id", "start", "end", "created_at"})
+_TIME_OFF_RENAMES = {"start": "start_at", "end": "end_at"}

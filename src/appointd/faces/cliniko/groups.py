@@ -1,0 +1,235 @@
+"""Group appointments (class sessions) and attendees (seats in them).
+
+Reads of group appointments and attendees, ``POST /attendees`` (takes a seat) and
+``PATCH /attendees/{id}/cancel`` (gives it back). A group appointment's ``patient_ids`` are the
+patients holding a seat. Attendee ids are the ids of the seat appointments.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from appointd.app import appointment_pages, appointments, classes
+from appointd.app.commands import BookAppointment, TransitionAppointment
+from appointd.app.context import Context
+from appointd.domain.errors import NotFound
+from appointd.domain.model import Appointment
+from appointd.domain.status import Status
+from appointd.faces.cliniko import render
+from appointd.faces.cliniko.auth import context
+from appointd.faces.cliniko.bodies import Fields, json_object
+from appointd.faces.cliniko.errors import BadRequest
+from appointd.faces.cliniko.query import ListRequest, base_url, envelope, parse_list
+from appointd.faces.cliniko.render import CANCELLATION_REASONS, FACE_KEY
+from appointd.faces.cliniko.wire import path_id, utc
+from appointd.store.repositories.appointments import AppointmentFilter
+from appointd.store.repositories.classes import SessionFilter
+from appointd.store.repositories.conditions import Condition
+
+router = APIRouter()
+
+GROUP_FILTERS = {
+    "appointment_type_id": "int",
+    "business_id": "int",
+    "practitioner_id": "int",
+}
+ATTENDEE_FILTERS = {
+    "id": "int",
+    "booking_id": "int",
+    "appointment_id": "int",
+    "patient_id": "int",
+    "created_at": "datetime",
+    "updated_at": "datetime",
+    "archived_at": "datetime",
+    "cancelled_at": "datetime",
+}
+ATTENDEE_FIELDS = {
+    "id": "id",
+    "booking_id": "class_session_id",
+    "appointment_id": "class_session_id",
+    "patient_id": "client_id",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+    "archived_at": "archived_at",
+}
+_OPS = {"=": "=", "!=": "!=", ">": ">", ">=": ">=", "<": "<", "<=": "<=", "?": "not_null"}
+CANCELLED = [Status.CANCELLED, Status.DECLINED]
+HOLDING = {s for s in Status if s.holding}
+
+
+def _session_id(raw: str) -> int:
+    found = path_id(raw)
+    if found is None:
+        raise NotFound("class session", raw)
+    return found
+
+
+def _seat_ids(ctx: Context, session_ids: list[int]) -> dict[int, list[int]]:
+    """The patients holding a seat in each session (one statement for the page)."""
+    out: dict[int, list[int]] = {i: [] for i in session_ids}
+    if not session_ids:
+        return out
+    f = AppointmentFilter(
+        kinds=None,
+        limit=10_000,
+        conditions=[Condition("class_session_id", "in", session_ids)],
+        statuses=sorted(HOLDING, key=lambda s: s.value),
+    )
+    with ctx.uow(write=False) as uow:
+        for a in uow.appointments.search(f).items:
+            if a.class_session_id is not None and a.client_id is not None:
+                out[a.class_session_id].append(a.client_id)
+    return out
+
+
+@router.get("/group_appointments")
+async def list_groups(request: Request, ctx: Context = Depends(context)) -> dict[str, Any]:
+    lr = parse_list(request, GROUP_FILTERS, frozenset({"starts_at"}), "starts_at")
+    f = SessionFilter(limit=lr.per_page, offset=lr.offset)
+    for flt in lr.filters:
+        if flt.op != "=" or len(flt.values) != 1:
+            raise BadRequest(f"Invalid operator for {flt.field}")
+        name = {"appointment_type_id": "service_id", "business_id": "location_id"}.get(
+            flt.field, "staff_id"
+        )
+        setattr(f, name, flt.value)
+    found = await run_in_threadpool(classes.search, ctx, f)
+    patients = await run_in_threadpool(_seat_ids, ctx, [s.id for s in found.items])
+    base = base_url(request)
+    items = [render.group_appointment(s, patients[s.id], base) for s in found.items]
+    return envelope(request, "group_appointments", items, found.total, lr)
+
+
+@router.get("/group_appointments/{group_id}")
+async def get_group(
+    group_id: str, request: Request, ctx: Context = Depends(context)
+) -> dict[str, Any]:
+    session = await run_in_threadpool(classes.get, ctx, _session_id(group_id))
+    patients = await run_in_threadpool(_seat_ids, ctx, [session.id])
+    return render.group_appointment(session, patients[session.id], base_url(request))
+
+
+def _attendee_filter(lr: ListRequest, session_id: int | None) -> AppointmentFilter:
+    f = AppointmentFilter(
+        limit=lr.per_page,
+        offset=lr.offset,
+        include_archived=lr.mentions("archived_at"),
+        exclude_statuses=None if lr.mentions("cancelled_at") else CANCELLED,
+        order=[(ATTENDEE_FIELDS.get(n, "created_at"), d) for n, d in lr.sort],
+    )
+    conditions = [Condition("class_session_id", "not_null")]
+    if session_id is not None:
+        conditions.append(Condition("class_session_id", "=", session_id))
+    for flt in lr.filters:
+        if flt.field == "cancelled_at":
+            if flt.op == "?":
+                f.statuses = CANCELLED
+            continue
+        if flt.op == "*":
+            continue
+        core = ATTENDEE_FIELDS[flt.field]
+        if flt.op == "!?":
+            conditions.append(Condition(core, "null"))
+        elif flt.op == "=" and len(flt.values) > 1:
+            conditions.append(Condition(core, "in", flt.values))
+        else:
+            conditions.append(Condition(core, _OPS[flt.op], flt.value))
+    f.conditions = conditions
+    return f
+
+
+async def _attendees(request: Request, ctx: Context, session_id: int | None) -> dict[str, Any]:
+    lr = parse_list(request, ATTENDEE_FILTERS, frozenset(ATTENDEE_FIELDS), "created_at")
+    if session_id is not None:
+        await run_in_threadpool(classes.get, ctx, session_id)
+    page = await run_in_threadpool(appointment_pages.search, ctx, _attendee_filter(lr, session_id))
+    base = base_url(request)
+    items = [render.attendee(a, base) for a in page.items]
+    return envelope(request, "attendees", items, page.total, lr)
+
+
+@router.get("/group_appointments/{group_id}/attendees")
+async def group_attendees(
+    group_id: str, request: Request, ctx: Context = Depends(context)
+) -> dict[str, Any]:
+    return await _attendees(request, ctx, _session_id(group_id))
+
+
+@router.get("/attendees")
+async def list_attendees(request: Request, ctx: Context = Depends(context)) -> dict[str, Any]:
+    return await _attendees(request, ctx, None)
+
+
+async def _seat(ctx: Context, raw: str) -> Appointment:
+    seat_id = path_id(raw)
+    if seat_id is None:
+        raise NotFound("attendee", raw)
+    seat = await run_in_threadpool(appointments.get, ctx, seat_id)
+    if seat.class_session_id is None or seat.deleted_at is not None:
+        raise NotFound("attendee", seat_id)
+    return seat
+
+
+@router.get("/attendees/{attendee_id}")
+async def get_attendee(
+    attendee_id: str, request: Request, ctx: Context = Depends(context)
+) -> dict[str, Any]:
+    return render.attendee(await _seat(ctx, attendee_id), base_url(request))
+
+
+@router.post("/attendees", status_code=201)
+async def create_attendee(
+    request: Request, response: Response, ctx: Context = Depends(context)
+) -> dict[str, Any]:
+    fields = Fields(await json_object(request))
+    session_id = fields.id("booking_id", required=True)
+    client_id = fields.id("patient_id", required=True)
+    notes = fields.text("notes")
+    if fields.id("patient_case_id") is not None:
+        fields.fail("patient_case_id", "does not exist")
+    fields.boolean("arrived")
+    fields.done()
+    assert session_id is not None
+    try:
+        session = await run_in_threadpool(classes.get, ctx, session_id)
+    except NotFound:
+        raise NotFound("class session", session_id, "booking_id") from None
+    cmd = BookAppointment(
+        location_id=session.location_id,
+        service_id=session.service_id,
+        start=session.start,
+        client_id=client_id,
+        class_session_id=session.id,
+        notes=notes,
+    )
+    seat = await run_in_threadpool(classes.take_seats, ctx, cmd)
+    doc = render.attendee(seat, base_url(request))
+    response.headers["Location"] = doc["links"]["self"]
+    return doc
+
+
+@router.patch("/attendees/{attendee_id}/cancel", status_code=204)
+async def cancel_attendee(
+    attendee_id: str, request: Request, ctx: Context = Depends(context)
+) -> Response:
+    seat = await _seat(ctx, attendee_id)
+    fields = Fields(await json_object(request))
+    reason = fields.integer("cancellation_reason", 10, 60, required=True)
+    if reason is not None and reason not in CANCELLATION_REASONS:
+        fields.fail("cancellation_reason", "must be one of 10, 20, 30, 31, 40, 50, 60")
+    note = fields.text("cancellation_note", 1000)
+    fields.boolean("apply_to_repeats")
+    fields.done()
+    extra = {
+        FACE_KEY: {
+            "cancellation_reason": reason,
+            "cancellation_note": note,
+            "cancelled_at": utc(ctx.now()),
+        }
+    }
+    cmd = TransitionAppointment(seat.id, Status.CANCELLED, reason=note, extra=extra)
+    await run_in_threadpool(appointments.transition_to, ctx, cmd)
+    return Response(status_code=204)
