@@ -30,8 +30,6 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from harness import database
-
 from appointd.app.accounts import create_account
 from appointd.app.context import Caller, Context, Services
 from appointd.app.subscriptions import create as create_subscription
@@ -40,6 +38,7 @@ from appointd.settings import Settings
 from appointd.store.engine import make_engine
 from appointd.store.migrate import upgrade
 from appointd.store.uow import UnitOfWork
+from harness import backends, cpu_seconds, database
 
 
 class Receiver:
@@ -98,7 +97,7 @@ def _wait(receiver: Receiver, ids: set[str], budget: float) -> bool:
 
 def _percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
 
 
 def run(url: str, workers: int, count: int, steady: int, rate: float) -> None:
@@ -122,6 +121,9 @@ def run(url: str, workers: int, count: int, steady: int, rate: float) -> None:
     try:
         time.sleep(2.0)  # the workers start and go to sleep on LISTEN
         # -- burst ------------------------------------------------------------------------
+        pg_pids = backends(url)
+        cpu_before = sum(cpu_seconds(p.pid) for p in procs)
+        pg_before = sum(cpu_seconds(p) for p in pg_pids)
         started = time.time()
         ids: set[str] = set()
         committed: dict[str, float] = {}
@@ -132,10 +134,16 @@ def run(url: str, workers: int, count: int, steady: int, rate: float) -> None:
         ok = _wait(receiver, ids, 300)
         last = max(receiver.arrived[i] for i in ids if i in receiver.arrived)
         delivered = receiver.count(ids)
+        cpu = sum(cpu_seconds(p.pid) for p in procs) - cpu_before
+        pg_cpu = sum(cpu_seconds(p) for p in pg_pids) - pg_before
         print(
             f"workers={workers} burst: {delivered}/{count} delivered in {last - started:.2f} s "
-            f"= {delivered / (last - started):.0f} deliveries/s"
-            + ("" if ok else " (TIMED OUT)"),
+            f"= {delivered / (last - started):.0f} deliveries/s" + ("" if ok else " (TIMED OUT)"),
+            flush=True,
+        )
+        print(
+            f"workers={workers} burst CPU per delivery: dispatcher {cpu / delivered * 1000:.2f} ms"
+            f", PostgreSQL backends {pg_cpu / delivered * 1000:.2f} ms",
             flush=True,
         )
         # -- steady -----------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 from collections.abc import Sequence
 
@@ -59,24 +60,46 @@ def _serve(args: argparse.Namespace) -> int:
     # A broken template override stops the start here, naming the file.
     environment(settings.templates_dir)
     services.engine.dispose()
-    stop = None
-    if args.dispatcher:
-        # One dispatcher per server, beside uvicorn's workers (they never start one).
-        from appointd.worker.dispatcher import start_thread
-
-        _, stop = start_thread(_services(settings))
-    uvicorn.run(
-        "appointd.asgi:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level=args.log_level,
-        access_log=args.access_log,
-    )
-    if stop is not None:
-        stop.set()
+    # One dispatcher per server, whatever --workers: a process of its own beside uvicorn's.
+    dispatcher = _dispatcher_process() if args.dispatcher else None
+    try:
+        uvicorn.run(
+            "appointd.asgi:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=args.log_level,
+            access_log=args.access_log,
+            # A worker process that starts slowly on a busy machine is not a hung one.
+            timeout_worker_healthcheck=30,
+        )
+    finally:
+        if dispatcher is not None:
+            dispatcher.terminate()
+            try:
+                dispatcher.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                dispatcher.kill()
     return 0
+
+
+def _dispatcher_process() -> subprocess.Popen[bytes]:
+    """``appointd worker`` as a child that dies with this process (even by SIGKILL)."""
+
+    def _die_with_parent() -> None:
+        import contextlib
+        import ctypes
+        import signal
+
+        # Linux: PR_SET_PDEATHSIG; elsewhere the child outlives a killed parent.
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).prctl(1, signal.SIGTERM)
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "appointd.cli", "worker"],
+        preexec_fn=_die_with_parent,
+    )
 
 
 def _worker(args: argparse.Namespace) -> int:

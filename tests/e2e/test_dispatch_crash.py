@@ -175,12 +175,13 @@ def test_serve_runs_one_dispatcher_that_a_new_event_wakes_at_once(
             "warning",
         ],
         env=_env(pg, APPOINTD_DISPATCHER_POLL_SECONDS="30"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        assert _wait_for(lambda: _healthy(base), 60), "server did not start"
+        started = _wait_for(lambda: _healthy(base) or proc.poll() is not None, 120)
+        assert started and proc.poll() is None, _output(proc)
         account_id, _ = _account_with_webhook(pg, receiver.url)
         time.sleep(1.0)  # let the dispatcher go to sleep (polling every 30 s only)
         expected = set(_events(pg, account_id, 3))
@@ -189,6 +190,11 @@ def test_serve_runs_one_dispatcher_that_a_new_event_wakes_at_once(
         assert {r.headers["webhook-id"] for r in receiver.requests} == expected
     finally:
         _stop(proc)
+
+
+def _output(proc: subprocess.Popen[bytes]) -> str:
+    _stop(proc)
+    return proc.stdout.read().decode() if proc.stdout else ""
 
 
 def _healthy(base: str) -> bool:

@@ -60,7 +60,7 @@ def cancel(ctx: Context, cmd: CancelWithOffer) -> Appointment:
         raise Invalid.field("hold_minutes", "only with offer_to (the entries to hold it for)")
     return appointments.transition_to(
         ctx,
-        TransitionAppointment(cmd.appointment_id, Status.CANCELLED, cmd.reason, cmd.notify),
+        TransitionAppointment(cmd.appointment_id, Status.CANCELLED, cmd.reason, notify=cmd.notify),
     )
 
 

@@ -323,18 +323,3 @@ class _Listener:
 
     def close(self) -> None:
         self.conn.close()
-
-
-def run_forever(services: Services, stop: threading.Event | None = None) -> None:
-    """Run one dispatcher until ``stop`` is set (``appointd worker``, and serve's thread)."""
-    Dispatcher(services).run(stop or threading.Event())
-
-
-def start_thread(services: Services) -> tuple[threading.Thread, threading.Event]:
-    """A dispatcher on a daemon thread, with the event that stops it."""
-    stop = threading.Event()
-    thread = threading.Thread(
-        target=run_forever, args=(services, stop), name="appointd-dispatcher", daemon=True
-    )
-    thread.start()
-    return thread, stop

@@ -209,7 +209,9 @@ def _transition_route(action: str, target: Status) -> None:
         reason = payload.reason if payload else None
         notify = notify_of(payload.notify if payload else None)
         return render.appointment(
-            appointments.transition_to(ctx, TransitionAppointment(id, target, reason, notify))
+            appointments.transition_to(
+                ctx, TransitionAppointment(id, target, reason, notify=notify)
+            )
         )
 
 
