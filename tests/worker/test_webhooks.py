@@ -194,3 +194,65 @@ def test_listing_deliveries_and_notifications_costs_the_same_statements_whatever
         counts.append(count_statements.count)
         count_statements.count = 0
     assert len(set(counts)) == 1
+
+
+def test_a_face_owned_kind_is_delivered_with_its_own_method_auth_and_body(
+    hooks_api: Api, receiver: Receiver
+) -> None:
+    import json
+
+    from appointd.app import subscriptions
+    from appointd.worker.subscriptions import (
+        KindDelivery,
+        OutgoingRequest,
+        auth_headers,
+        register_kind,
+    )
+
+    def render(d: KindDelivery) -> OutgoingRequest | None:
+        if d.appointment is None:
+            return None
+        body = json.dumps({"id": str(d.appointment.id), "what": d.event.type}).encode()
+        return OutgoingRequest("PUT", d.subscription.url, auth_headers(d.subscription.config), body)
+
+    def broken(d: KindDelivery) -> OutgoingRequest:
+        raise RuntimeError("renderer bug")
+
+    register_kind("test_put", render)
+    register_kind("test_broken", broken)
+    ctx = hooks_api.context()
+    ctx = type(ctx)(
+        type(ctx.services)(
+            engine=ctx.services.engine,
+            settings=ctx.services.settings.model_copy(update={"webhooks_allow_private": True}),
+        ),
+        ctx.caller,
+    )
+    put = subscriptions.create(
+        ctx,
+        kind="test_put",
+        url=receiver.url + "/watch",
+        events=["appointment.booked"],
+        config={"auth": {"type": "basic", "username": "u", "password": "p"}},
+        signed=False,
+    )
+    bad = subscriptions.create(
+        ctx, kind="test_broken", url=receiver.url + "/never", events=["*"], signed=False
+    )
+    assert put.secret is None
+    appt = book(hooks_api, clinic(hooks_api), MONDAY_10).json()
+    dispatcher(hooks_api).run_until_idle()
+    (got,) = receiver.requests
+    assert (got.method, got.path) == ("PUT", "/watch")
+    assert got.json() == {"id": str(appt["id"]), "what": "appointment.booked"}
+    assert got.headers["authorization"].startswith("Basic ")
+    assert "webhook-signature" not in got.headers
+    # The broken renderer fails its attempt, to be retried; the queue goes on.
+    items, _ = subscriptions.deliveries(
+        ctx, bad.subscription.id, limit=10, offset=0, kind="test_broken"
+    )
+    assert [(d.status, d.attempts[0].error) for d in items] == [
+        ("pending", "render: RuntimeError: renderer bug")
+    ]
+    # Another kind's ids are not found through the webhooks API.
+    assert hooks_api.get(f"/v1/webhooks/{put.subscription.id}").status_code == 404

@@ -9,15 +9,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field, StrictBool, StrictStr
 
 from appointd.app import notifications
 from appointd.app import subscriptions as subs
 from appointd.app.context import Context
+from appointd.domain.errors import Invalid
 from appointd.faces.native import schemas as s
 from appointd.faces.native.auth import context
 from appointd.faces.native.routes.common import Paging, errors, paging
+from appointd.store.repositories.base import MAX_ID
 from appointd.store.repositories.subscriptions import Delivery
 from appointd.worker.subscriptions import Subscription
 
@@ -167,8 +169,6 @@ def change_webhook(id: int, payload: WebhookPatch, ctx: Context = Depends(contex
     rotate = bool(changes.pop("rotate_secret", False))
     for required in ("url", "events", "enabled"):
         if required in changes and changes[required] is None:
-            from appointd.domain.errors import Invalid
-
             raise Invalid.field(required, "may not be null")
     changed = subs.change(ctx, id, changes, rotate_secret=rotate)
     return _webhook(changed.subscription, changed.secret)
@@ -202,9 +202,7 @@ def list_deliveries(
     responses=errors(401, 404),
     summary="Send a delivery again now",
 )
-def retry_delivery(
-    id: int, delivery_id: int, _: None = Body(None), ctx: Context = Depends(context)
-) -> DeliveryOut:
+def retry_delivery(id: int, delivery_id: int, ctx: Context = Depends(context)) -> DeliveryOut:
     return _delivery(subs.retry(ctx, id, delivery_id))
 
 
@@ -216,7 +214,7 @@ def retry_delivery(
     summary="E-mails and texts: sent, waiting (reminders), failed, or kept as not_sent",
 )
 def list_notifications(
-    appointment_id: int | None = Query(None, ge=1),
+    appointment_id: int | None = Query(None, ge=1, le=MAX_ID),
     channel: Literal["email", "sms"] | None = Query(None),
     status: Literal["pending", "sent", "failed", "not_sent"] | None = Query(None),
     page: Paging = Depends(paging),
