@@ -15,6 +15,7 @@ from appointd.faces.native import errors as native_errors
 from appointd.faces.native.app import router as native_router
 from appointd.settings import Settings, get_settings
 from appointd.store.engine import make_engine
+from appointd.web.mount import mount as mount_pages
 
 DESCRIPTION = """\
 appointd's native API. Authenticate with `Authorization: Bearer <api key>`.
@@ -37,5 +38,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.services = services
     native_errors.install(app)
     app.include_router(native_router)
+    mount_pages(app, services)
     app.mount(cliniko_app.PREFIX, cliniko_app.build(services))
     return app

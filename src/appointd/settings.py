@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     default_max_advance_days: int = Field(default=365, ge=1, le=3650)
     # The largest page a list endpoint returns.
     max_page_size: int = Field(default=500, ge=1, le=10_000)
+    # Public pages (issue 14): page views and form posts a client address may make a minute.
+    public_views_per_minute: int = Field(default=60, ge=1, le=100_000)
+    public_posts_per_minute: int = Field(default=10, ge=1, le=100_000)
 
     # -- dispatcher (issue 10) -------------------------------------------------------------
     # Webhook URLs to loopback, private or link-local addresses are refused unless this is on.

@@ -112,6 +112,11 @@ def _field_path(loc: tuple[Any, ...]) -> str:
 
 
 def validation_problem(exc: RequestValidationError) -> JSONResponse:
+    for err in exc.errors():
+        loc = tuple(err.get("loc", ()))
+        if loc and loc[0] == "path":
+            # An id in a path that is not an id names no object: 404, like a missing one.
+            return render(NotFound("object", _path_value(err)))
     errors = []
     for err in exc.errors():
         loc = tuple(err.get("loc", ()))
@@ -128,6 +133,11 @@ def validation_problem(exc: RequestValidationError) -> JSONResponse:
     unique = list({(e["field"], e["message"]): e for e in errors}.values())
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in unique)
     return problem(422, "invalid", "Invalid request", detail, errors=unique)
+
+
+def _path_value(err: Any) -> object:
+    value = err.get("input")
+    return value if isinstance(value, str | int) else "?"
 
 
 def install(app: FastAPI) -> None:

@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -19,31 +18,47 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StrictStr,
+    WithJsonSchema,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
+
+from appointd.faces.shared.parsing import MAX_ID as _MAX_ID
+from appointd.faces.shared.parsing import parse_id, parse_instant_or_local, parse_path_id
+from appointd.faces.shared.pydantic import path_validator, validator
 
 T = TypeVar("T")
 # Ids are positive 64-bit integers; anything else cannot name a stored object.
-MAX_ID = 2**63 - 1
-Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+MAX_ID = _MAX_ID
+
+
+def _json_id(value: Any) -> int:
+    # A body id is a JSON integer ("12" is refused, not coerced); its range is checked by the
+    # shared parser every face uses.
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise PydanticCustomError("invalid", "expected an id (a JSON integer)")
+    checked: int = validator(parse_id)(value)
+    return checked
+
+
+Id = Annotated[int, BeforeValidator(_json_id), Field(ge=1, le=MAX_ID)]
+"""An id in a body: a JSON integer 1..2^63-1."""
+_ID_SCHEMA = WithJsonSchema({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID})
+QueryId = Annotated[int, BeforeValidator(validator(parse_id)), _ID_SCHEMA]
+"""An id in a query string: ``[0-9]+`` ASCII, 1..2^63-1 (422 naming the parameter)."""
+PathId = Annotated[int, BeforeValidator(path_validator(parse_path_id)), _ID_SCHEMA]
+"""An id in a path: anything but ``[0-9]+`` ASCII within 1..2^63-1 is a 404."""
 Name = StrictStr
 
+Instant = Annotated[
+    datetime,
+    BeforeValidator(validator(parse_instant_or_local)),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+"""RFC 3339 in a body or a query string, parsed by the shared parser (years 1900..8999).
 
-def _time_text(value: Any) -> Any:
-    # Lax pydantic would read a JSON number as a Unix timestamp; times are RFC 3339 text only.
-    if not isinstance(value, str | datetime):
-        raise ValueError("expected an RFC 3339 date-time string")
-    return value
-
-
-def _calendar_year(value: datetime) -> datetime:
-    # Far from any calendar, moving between zones or adding buffers leaves datetime's range.
-    if not 1900 <= value.year <= 8999:
-        raise ValueError("must be between the years 1900 and 8999")
-    return value
-
-
-Instant = Annotated[datetime, BeforeValidator(_time_text), AfterValidator(_calendar_year)]
+Without an offset the value stays naive: wall time at the location, where the field allows it.
+"""
 
 
 class In(BaseModel):
@@ -94,16 +109,24 @@ class ListOf(BaseModel, Generic[T]):
 # -- locations ----------------------------------------------------------------------------
 
 
+_ONLINE = "clients may book themselves at {public_url}/book/{booking_slug}"
+_SLUG = "the last part of the public booking address, e.g. harbour-clinic"
+
+
 class LocationIn(In):
     name: Name
     time_zone: StrictStr = Field(description="IANA zone, e.g. Europe/Berlin")
     address: StrictStr | None = None
+    online_booking: StrictBool = Field(default=False, description=_ONLINE)
+    booking_slug: StrictStr | None = Field(default=None, description=_SLUG)
 
 
 class LocationPatch(In):
     name: Name | None = None
     time_zone: StrictStr | None = None
     address: StrictStr | None = None
+    online_booking: StrictBool | None = Field(default=None, description=_ONLINE)
+    booking_slug: StrictStr | None = Field(default=None, description=_SLUG)
 
 
 class LocationOut(Out):
@@ -111,6 +134,8 @@ class LocationOut(Out):
     name: str
     time_zone: str
     address: str | None
+    online_booking: bool
+    booking_slug: str | None
     archived_at: datetime | None
     created_at: datetime
     updated_at: datetime

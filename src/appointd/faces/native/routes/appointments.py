@@ -143,7 +143,7 @@ def list_appointments(
     responses=errors(401, 404),
     summary="Get an appointment",
 )
-def get_appointment(id: int, ctx: Context = Depends(context)) -> s.AppointmentOut:
+def get_appointment(id: s.PathId, ctx: Context = Depends(context)) -> s.AppointmentOut:
     return render.appointment(appointments.get(ctx, id))
 
 
@@ -154,7 +154,7 @@ def get_appointment(id: int, ctx: Context = Depends(context)) -> s.AppointmentOu
     summary="Reschedule, reassign or annotate",
 )
 def change_appointment(
-    id: int,
+    id: s.PathId,
     payload: s.AppointmentPatch,
     scope: Literal["this", "following", "all"] = Query("this", description=SCOPE),
     ctx: Context = Depends(context),
@@ -180,7 +180,7 @@ def change_appointment(
     responses=errors(401, 404),
     summary="Archive an appointment (frees its time)",
 )
-def archive_appointment(id: int, ctx: Context = Depends(context)) -> Response:
+def archive_appointment(id: s.PathId, ctx: Context = Depends(context)) -> Response:
     appointments.archive(ctx, id)
     return Response(status_code=204)
 
@@ -191,7 +191,7 @@ def archive_appointment(id: int, ctx: Context = Depends(context)) -> Response:
     responses=errors(401, 404),
     summary="Every change of an appointment",
 )
-def appointment_history(id: int, ctx: Context = Depends(context)) -> list[s.HistoryOut]:
+def appointment_history(id: s.PathId, ctx: Context = Depends(context)) -> list[s.HistoryOut]:
     return [render.history(h) for h in appointments.history(ctx, id)]
 
 
@@ -204,7 +204,7 @@ def _transition_route(action: str, target: Status) -> None:
         summary=f"Move the appointment to {target.value}",
     )
     def move(
-        id: int, payload: s.ReasonIn | None = Body(None), ctx: Context = Depends(context)
+        id: s.PathId, payload: s.ReasonIn | None = Body(None), ctx: Context = Depends(context)
     ) -> s.AppointmentOut:
         reason = payload.reason if payload else None
         notify = notify_of(payload.notify if payload else None)
@@ -228,7 +228,7 @@ for _action, _target in ACTIONS.items():
     summary="Cancel the appointment, optionally holding its time for waitlist entries",
 )
 def cancel_appointment(
-    id: int,
+    id: s.PathId,
     payload: s.CancelIn | None = Body(None),
     scope: Literal["this", "following", "all"] = Query("this", description=SCOPE),
     ctx: Context = Depends(context),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -13,8 +14,9 @@ from appointd.app import availability
 from appointd.app.context import Context
 from appointd.domain.availability import Day, Slot
 from appointd.faces.native.auth import context
+from appointd.faces.native.dates import IsoDate
 from appointd.faces.native.routes.common import errors, id_list
-from appointd.faces.native.schemas import MAX_ID
+from appointd.faces.native.schemas import QueryId
 
 router = APIRouter(tags=["availability"])
 EPOCH = date(1970, 1, 1)
@@ -46,10 +48,10 @@ class AvailabilityOut(BaseModel):
     summary="Free slots of a service",
 )
 def get_availability(
-    service_id: int = Query(..., ge=1, le=MAX_ID, description="the service to book"),
-    location_id: int = Query(..., ge=1, le=MAX_ID, description="where"),
-    from_: date = Query(..., alias="from", description="first date, YYYY-MM-DD"),
-    to: date = Query(..., description="last date (inclusive), YYYY-MM-DD; at most 93 days"),
+    service_id: Annotated[QueryId, Query(description="the service to book")],
+    location_id: Annotated[QueryId, Query(description="where")],
+    from_: Annotated[IsoDate, Query(alias="from", description="first date, YYYY-MM-DD")],
+    to: Annotated[IsoDate, Query(description="last date (inclusive), YYYY-MM-DD; at most 93 days")],
     staff_id: str | None = Query(
         None, description="id or comma list; default: every staff member who may give it there"
     ),

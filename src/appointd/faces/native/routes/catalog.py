@@ -73,7 +73,7 @@ def _routes(
         name=f"get_{one}",
         summary=f"Get a {one}",
     )
-    def get(id: int, ctx: Context = Depends(context)) -> s.Out:
+    def get(id: s.PathId, ctx: Context = Depends(context)) -> s.Out:
         return show(catalog.get(ctx, kind, id))
 
     @router.patch(
@@ -84,7 +84,7 @@ def _routes(
         name=f"update_{one}",
         summary=f"Change a {one}",
     )
-    def update(id: int, payload: patch, ctx: Context = Depends(context)) -> s.Out:  # type: ignore[valid-type]
+    def update(id: s.PathId, payload: patch, ctx: Context = Depends(context)) -> s.Out:  # type: ignore[valid-type]
         return show(catalog.update(ctx, kind, id, payload.model_dump(exclude_unset=True)))  # type: ignore[attr-defined]
 
     @router.delete(
@@ -95,7 +95,7 @@ def _routes(
         name=f"archive_{one}",
         summary=f"Archive a {one} (soft delete)",
     )
-    def archive(id: int, ctx: Context = Depends(context)) -> Response:
+    def archive(id: s.PathId, ctx: Context = Depends(context)) -> Response:
         catalog.archive(ctx, kind, id)
         return Response(status_code=204)
 

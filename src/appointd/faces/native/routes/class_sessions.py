@@ -105,9 +105,9 @@ def schedule(payload: ClassSessionIn, ctx: Context = Depends(context)) -> ClassS
     summary="List class sessions",
 )
 def list_sessions(
-    service_id: int | None = Query(None, ge=1, le=s.MAX_ID),
-    staff_id: int | None = Query(None, ge=1, le=s.MAX_ID),
-    location_id: int | None = Query(None, ge=1, le=s.MAX_ID),
+    service_id: s.QueryId | None = Query(None),
+    staff_id: s.QueryId | None = Query(None),
+    location_id: s.QueryId | None = Query(None),
     from_: s.Instant | None = Query(None, alias="from", description="overlapping from (RFC 3339)"),
     to: s.Instant | None = Query(None, description="overlapping until (RFC 3339)"),
     include_archived: bool = Query(False, description="also list cancelled sessions"),
@@ -145,7 +145,7 @@ def list_sessions(
     responses=errors(401, 404),
     summary="Get a class session with its seat counts",
 )
-def get_session(id: int, ctx: Context = Depends(context)) -> ClassSessionOut:
+def get_session(id: s.PathId, ctx: Context = Depends(context)) -> ClassSessionOut:
     return session_document(classes.get(ctx, id))
 
 
@@ -155,7 +155,7 @@ def get_session(id: int, ctx: Context = Depends(context)) -> ClassSessionOut:
     responses=errors(401, 404),
     summary="The seat appointments of a class session",
 )
-def session_seats(id: int, ctx: Context = Depends(context)) -> list[s.AppointmentOut]:
+def session_seats(id: s.PathId, ctx: Context = Depends(context)) -> list[s.AppointmentOut]:
     """Every seat appointment, cancelled ones included (archived ones are not)."""
     return [render.appointment(a) for a in classes.seats(ctx, id)]
 
@@ -167,7 +167,7 @@ def session_seats(id: int, ctx: Context = Depends(context)) -> list[s.Appointmen
     summary="Reschedule, reassign or resize a class session",
 )
 def change_session(
-    id: int, payload: ClassSessionPatch, ctx: Context = Depends(context)
+    id: s.PathId, payload: ClassSessionPatch, ctx: Context = Depends(context)
 ) -> ClassSessionOut:
     """A new time, staff member, location or resource runs every check again and moves the
     open seats with the session (each seat gets a history entry). The end keeps its length when
@@ -186,7 +186,7 @@ def change_session(
     summary="Cancel a class session and its seats",
 )
 def cancel_session(
-    id: int, payload: s.ReasonIn | None = Body(None), ctx: Context = Depends(context)
+    id: s.PathId, payload: s.ReasonIn | None = Body(None), ctx: Context = Depends(context)
 ) -> Response:
     """Frees the session's time, cancels every open seat (each with a history entry saying
     why), and archives the session; it stays readable by id. Seats already in progress,

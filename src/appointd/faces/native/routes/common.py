@@ -10,9 +10,12 @@ from fastapi import Query, Request
 
 from appointd.domain.errors import Invalid
 from appointd.faces.native.auth import services_of
-from appointd.faces.native.schemas import MAX_ID, Problem
+from appointd.faces.native.schemas import Problem
+from appointd.faces.shared.parsing import parse_id_list
 
 E = TypeVar("E", bound=StrEnum)
+# Ids one query parameter may list (staff_id=1,2,3).
+MAX_QUERY_IDS = 100
 
 
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -51,18 +54,12 @@ def paging(
 def id_list(raw: str | None, field: str) -> list[int] | None:
     """Ids from a ``1,2,3`` query parameter; ``None`` when the parameter was not given.
 
-    Anything else (an empty value, a non-number, an id outside 1..2^63-1) is 422 naming
-    ``field``.
+    Anything else (an empty value, a non-number, an id outside 1..2^63-1, more than
+    ``MAX_QUERY_IDS`` ids) is 422 naming ``field``; ids are parsed by the shared strict parser.
     """
     if raw is None:
         return None
-    try:
-        ids = [int(x) for x in raw.split(",") if x.strip()]
-    except ValueError:
-        ids = []
-    if not ids or not all(1 <= i <= MAX_ID for i in ids):
-        raise Invalid.field(field, "expected an id or a comma-separated list of ids")
-    return ids
+    return parse_id_list(raw, field=field, max_items=MAX_QUERY_IDS)
 
 
 def enum_list(raw: str | None, enum: type[E], field: str) -> list[E] | None:

@@ -20,7 +20,7 @@ from appointd.domain.intents import Intent
 from appointd.faces.native.auth import context
 from appointd.faces.native.dates import IsoDate
 from appointd.faces.native.routes.common import Paging, errors, paging
-from appointd.faces.native.schemas import MAX_ID, Id, In, ListOf, Out
+from appointd.faces.native.schemas import Id, In, ListOf, Out, PathId, QueryId
 from appointd.store.repositories.intents import Usability
 
 router = APIRouter(tags=["appointment intents"])
@@ -87,7 +87,7 @@ _ACTIVE: dict[str, Usability] = {"true": "usable", "false": "unusable", "all": "
     summary="List appointment intents",
 )
 def list_intents(
-    client_id: int | None = Query(None, ge=1, le=MAX_ID),
+    client_id: QueryId | None = Query(None),
     active: str = Query(
         "true", description="true: active and unexpired; false: inactive or expired; all"
     ),
@@ -114,7 +114,7 @@ def list_intents(
     responses=errors(401, 404),
     summary="Get an appointment intent",
 )
-def get_intent(id: int, ctx: Context = Depends(context)) -> IntentOut:
+def get_intent(id: PathId, ctx: Context = Depends(context)) -> IntentOut:
     return _out(intents.get(ctx, id))
 
 
@@ -124,7 +124,7 @@ def get_intent(id: int, ctx: Context = Depends(context)) -> IntentOut:
     responses=errors(401, 404, 422),
     summary="Change an appointment intent",
 )
-def update_intent(id: int, payload: IntentPatch, ctx: Context = Depends(context)) -> IntentOut:
+def update_intent(id: PathId, payload: IntentPatch, ctx: Context = Depends(context)) -> IntentOut:
     """Only the fields sent change; the whole intent is checked again (end_date >= start_date)."""
     return _out(intents.update(ctx, id, payload.model_dump(exclude_unset=True)))
 
@@ -135,6 +135,6 @@ def update_intent(id: int, payload: IntentPatch, ctx: Context = Depends(context)
     responses=errors(401, 404),
     summary="Deactivate an appointment intent",
 )
-def deactivate_intent(id: int, ctx: Context = Depends(context)) -> Response:
+def deactivate_intent(id: PathId, ctx: Context = Depends(context)) -> Response:
     intents.deactivate(ctx, id)
     return Response(status_code=204)

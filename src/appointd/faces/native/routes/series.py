@@ -77,7 +77,7 @@ def series_document(view: series.SeriesView) -> SeriesOut:
     summary="Get a recurring series with its occurrences",
 )
 def get_series(
-    id: int,
+    id: s.PathId,
     include_archived: bool = Query(False, description="also list archived occurrences"),
     ctx: Context = Depends(context),
 ) -> SeriesOut:

@@ -21,7 +21,7 @@ router = APIRouter(tags=["staff"])
     summary="Add time off",
 )
 def add_time_off(
-    staff_id: int, payload: s.TimeOffIn, ctx: Context = Depends(context)
+    staff_id: s.PathId, payload: s.TimeOffIn, ctx: Context = Depends(context)
 ) -> s.TimeOffOut:
     """Refused with 409 when it covers holding appointments, unless ``override`` is true."""
     entry = time_off.add(
@@ -36,7 +36,7 @@ def add_time_off(
     responses=errors(401, 404),
     summary="List time off",
 )
-def list_time_off(staff_id: int, ctx: Context = Depends(context)) -> list[s.TimeOffOut]:
+def list_time_off(staff_id: s.PathId, ctx: Context = Depends(context)) -> list[s.TimeOffOut]:
     return [s.TimeOffOut.model_validate(t) for t in time_off.list_for(ctx, staff_id)]
 
 
@@ -46,6 +46,8 @@ def list_time_off(staff_id: int, ctx: Context = Depends(context)) -> list[s.Time
     responses=errors(401, 404),
     summary="Remove time off",
 )
-def remove_time_off(staff_id: int, time_off_id: int, ctx: Context = Depends(context)) -> Response:
+def remove_time_off(
+    staff_id: s.PathId, time_off_id: s.PathId, ctx: Context = Depends(context)
+) -> Response:
     time_off.remove(ctx, staff_id, time_off_id)
     return Response(status_code=204)

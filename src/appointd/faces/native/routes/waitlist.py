@@ -141,7 +141,7 @@ def list_entries(
     responses=errors(401, 404),
     summary="Get a waitlist entry",
 )
-def get_entry(id: int, ctx: Context = Depends(context)) -> WaitlistEntryOut:
+def get_entry(id: s.PathId, ctx: Context = Depends(context)) -> WaitlistEntryOut:
     return _out(waitlist.get(ctx, id))
 
 
@@ -151,7 +151,7 @@ def get_entry(id: int, ctx: Context = Depends(context)) -> WaitlistEntryOut:
     responses=errors(401, 404, 409),
     summary="Take an entry off the waitlist",
 )
-def cancel_entry(id: int, ctx: Context = Depends(context)) -> WaitlistEntryOut:
+def cancel_entry(id: s.PathId, ctx: Context = Depends(context)) -> WaitlistEntryOut:
     """Cancelling twice is harmless; a booked entry cannot be cancelled (409)."""
     return _out(waitlist.cancel(ctx, id))
 
@@ -162,7 +162,7 @@ def cancel_entry(id: int, ctx: Context = Depends(context)) -> WaitlistEntryOut:
     responses=errors(401, 404, 409),
     summary="Take an entry off the waitlist (same as cancel)",
 )
-def delete_entry(id: int, ctx: Context = Depends(context)) -> Response:
+def delete_entry(id: s.PathId, ctx: Context = Depends(context)) -> Response:
     waitlist.cancel(ctx, id)
     return Response(status_code=204)
 
@@ -173,7 +173,7 @@ def delete_entry(id: int, ctx: Context = Depends(context)) -> Response:
     responses=errors(401, 404, 409),
     summary="Claim the hold offered to this entry",
 )
-def claim_hold(id: int, ctx: Context = Depends(context)) -> s.AppointmentOut:
+def claim_hold(id: s.PathId, ctx: Context = Depends(context)) -> s.AppointmentOut:
     """The hold becomes the entry's client's confirmed appointment and the entry is booked.
     The first claim wins; a later one, or one after the hold expired, is a 409."""
     _, appt = holds.claim(ctx, id)
@@ -188,7 +188,7 @@ def claim_hold(id: int, ctx: Context = Depends(context)) -> s.AppointmentOut:
     summary="Waitlist entries this appointment's time would suit, oldest first",
 )
 def waitlist_candidates(
-    id: int, page: Paging = Depends(paging), ctx: Context = Depends(context)
+    id: s.PathId, page: Paging = Depends(paging), ctx: Context = Depends(context)
 ) -> Any:
     """Open entries (waiting, or invited to a hold that lapsed) for the same service and
     location, with no staff member or this one, whose dates include the appointment's local
