@@ -181,3 +181,11 @@ def test_a_template_override_replaces_the_built_in_one(api: Api, tmp_path: Path)
     dispatcher(api, templates_dir=str(tmp_path)).run_until_idle()
     subjects = {n["subject"] for n in _notifications(api)}
     assert subjects == {"See you at Main street!"}
+
+
+def test_client_messages_carry_the_manage_link_under_the_public_url(api: Api) -> None:
+    appt = book(api, clinic(api), MONDAY_10).json()
+    dispatcher(api, public_url="https://book.example.org").run_until_idle()
+    (client,) = [n for n in _notifications(api) if n["recipient"] == "client"]
+    token = appt["manage_url"].rsplit("/", 1)[1]
+    assert f"Change or cancel: https://book.example.org/manage/{token}" in str(client["body"])

@@ -18,6 +18,7 @@ from typing import Any
 
 from jinja2 import Environment
 
+from appointd.app import links
 from appointd.domain.model import Appointment
 from appointd.settings import Settings
 from appointd.store import tables
@@ -65,9 +66,11 @@ class Job:
 
 
 def manage_url(settings: Settings, appointment: Appointment) -> str | None:
-    """The client's manage link. Seam: the core's manage token and APPOINTD_PUBLIC_URL (branch
-    core-ideas) plug in here; until they land, messages carry no link."""
-    return None
+    """The client's manage link, ``{APPOINTD_PUBLIC_URL}/manage/{token}``; without a public URL
+    a message carries none (there is no request to take a base URL from)."""
+    if not appointment.manage_token or not settings.public_url:
+        return None
+    return links.manage_url(settings, appointment.manage_token)
 
 
 def prepare(
