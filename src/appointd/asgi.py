@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from appointd import __version__
 from appointd.app.context import Services
+from appointd.faces.agendize.app import routers as agendize_routers
 from appointd.faces.cliniko import app as cliniko_app
 from appointd.faces.native import errors as native_errors
 from appointd.faces.native.app import router as native_router
@@ -40,4 +41,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(native_router)
     mount_pages(app, services)
     app.mount(cliniko_app.PREFIX, cliniko_app.build(services))
+    for router in agendize_routers():
+        app.include_router(router, include_in_schema=False)
     return app

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import bindparam, delete, func, or_, select
 
 from appointd.domain.model import Appointment, AppointmentKind, HistoryEntry
 from appointd.domain.status import Status
 from appointd.store import tables
-from appointd.store.repositories.base import Page, TableRepository
+from appointd.store.repositories.base import Page, TableRepository, one_of
 from appointd.store.repositories.conditions import Condition, clauses, ordering
 
 
@@ -55,6 +55,7 @@ _SORTS = {
     "-created_at": (tables.appointments.c.created_at.desc(), tables.appointments.c.id.desc()),
 }
 SORTS = frozenset(_SORTS)
+_HISTORY_OF_MANY: dict[str, Any] = {}
 FILTERABLE = frozenset(
     {
         "id",
@@ -231,3 +232,39 @@ class AppointmentRepository(TableRepository[Appointment]):
             )
             for r in rows
         ]
+
+    def history_of_many(self, appointment_ids: Sequence[int]) -> dict[int, list[HistoryEntry]]:
+        """The history of every appointment of ``appointment_ids`` in one statement, each in
+        time order (renderers of whole lists use it: no statement per appointment)."""
+        out: dict[int, list[HistoryEntry]] = {i: [] for i in appointment_ids}
+        if not out:
+            return out
+        h = tables.appointment_history
+        dialect = self.conn.dialect.name
+        query = _HISTORY_OF_MANY.get(dialect)
+        if query is None:  # built once: the id list is one parameter (see base.one_of)
+            query = _HISTORY_OF_MANY[dialect] = (
+                select(h)
+                .where(
+                    h.c.account_id == bindparam("account_id"),
+                    one_of(h.c.appointment_id, "ids", dialect),
+                )
+                .order_by(h.c.appointment_id, h.c.at, h.c.id)
+            )
+        rows = self.conn.execute(query, {"account_id": self.account_id, "ids": sorted(out)})
+        for r in rows:
+            out[r.appointment_id].append(
+                HistoryEntry(
+                    id=r.id,
+                    appointment_id=r.appointment_id,
+                    at=r.at,
+                    action=r.action,
+                    actor=r.actor,
+                    source=r.source,
+                    from_status=r.from_status,
+                    to_status=r.to_status,
+                    reason=r.reason,
+                    changes=dict(r.changes or {}),
+                )
+            )
+        return out
