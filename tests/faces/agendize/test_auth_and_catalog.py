@@ -121,3 +121,10 @@ def test_the_statuses_api_lists_the_native_statuses(api: Api) -> None:
         "cancelled",
     }
     assert all(s["native"] for s in items)
+
+
+def test_an_unknown_path_or_method_is_404_in_the_agendize_error_body(api: Api) -> None:
+    agz, w = Agendize(api), world(api)
+    refused(agz.get("/companies/1/nothing-here"), 404, "path")
+    refused(agz.request("PATCH", f"/companies/{w['location']['id']}/appointments/1"), 404)
+    refused(agz.get("/api/2.3/scheduling/unknown"), 404)

@@ -71,6 +71,7 @@ KIND_FIELDS = {
     "resource": "resource.id",
     "time_off": "appointmentId",
     "watch": "watchId",
+    "operation": "path",
 }
 
 
