@@ -34,6 +34,18 @@ class Settings(BaseSettings):
     # Public pages (issue 14): page views and form posts a client address may make a minute.
     public_views_per_minute: int = Field(default=60, ge=1, le=100_000)
     public_posts_per_minute: int = Field(default=10, ge=1, le=100_000)
+    # Where clients reach this server (e.g. https://book.example.com): the base of every link
+    # appointd hands out (manage pages). Unset: the address the request came to.
+    public_url: str | None = None
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, url: str | None) -> str | None:
+        if url is None or url == "":
+            return None
+        if not (url.startswith("http://") or url.startswith("https://")):
+            raise ValueError("public_url must be an http:// or https:// URL")
+        return url.rstrip("/")
 
     # -- dispatcher (issue 10) -------------------------------------------------------------
     # Webhook URLs to loopback, private or link-local addresses are refused unless this is on.

@@ -35,6 +35,9 @@ class Caller:
 class Context:
     services: Services
     caller: Caller
+    # The base URL the request came to (e.g. "http://host:8000/"): links such as the manage
+    # URL are built on it when ``settings.public_url`` is unset. None outside a request.
+    base_url: str | None = None
 
     @property
     def account_id(self) -> int:
@@ -44,4 +47,6 @@ class Context:
         return self.services.clock()
 
     def uow(self, *, write: bool = True) -> UnitOfWork:
-        return UnitOfWork(self.services.engine, self.caller.account_id, write=write)
+        return UnitOfWork(
+            self.services.engine, self.caller.account_id, write=write, actor=self.caller.actor
+        )

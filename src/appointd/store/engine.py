@@ -72,3 +72,30 @@ class OverlapRefused(Exception):
 
 
 CHECK_VIOLATION = "23514"
+
+
+UNIQUE_VIOLATION = "23505"
+REFERENCE_CONSTRAINTS = (
+    "uq_appointments_account_reference",
+    "uq_appointments_account_manage_token",
+)
+
+
+class ReferenceCollision(Exception):
+    """A new appointment drew a reference (or manage token) its account already uses.
+
+    Rare (references have ~40 bits); the booking use cases draw new codes and run again.
+    """
+
+
+def is_reference_collision(exc: BaseException) -> bool:
+    """Whether ``exc`` is the unique violation of an appointment's reference or manage token."""
+    orig = getattr(exc, "orig", None)
+    if sqlstate(exc) == UNIQUE_VIOLATION:
+        diag = getattr(orig, "diag", None)
+        return getattr(diag, "constraint_name", None) in REFERENCE_CONSTRAINTS
+    # SQLite names the columns: "UNIQUE constraint failed: appointments.account_id, ..."
+    message = str(orig)
+    return "UNIQUE constraint failed: appointments.account_id, appointments." in message and (
+        "appointments.reference" in message or "appointments.manage_token" in message
+    )

@@ -11,8 +11,20 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from appointd.store.engine import EXCLUSION_VIOLATION, OverlapRefused, sqlstate
+from appointd.store import change_feed
+from appointd.store.engine import (
+    EXCLUSION_VIOLATION,
+    OverlapRefused,
+    ReferenceCollision,
+    is_reference_collision,
+    sqlstate,
+)
+from appointd.store.repositories.account_definitions import (
+    CustomStatusRepository,
+    FormFieldRepository,
+)
 from appointd.store.repositories.accounts import AccountRepository
+from appointd.store.repositories.appointment_search import AppointmentSearchRepository
 from appointd.store.repositories.appointments import AppointmentRepository
 from appointd.store.repositories.availability import AvailabilityRepository
 from appointd.store.repositories.blocks import BlockRepository
@@ -42,11 +54,23 @@ class UnitOfWork:
     lock, on PostgreSQL no transaction at all (each statement on its own, as READ COMMITTED
     would run it anyway).
     ``account_id=None`` is only for account-level work (creating accounts, resolving keys).
+    ``actor`` labels who changes appointments in this unit of work (``updated_by``).
+
+    :meth:`commit` first stamps every appointment the unit of work changed with the account's
+    next change sequence numbers (see :mod:`appointd.store.change_feed`), as its last statement.
     """
 
-    def __init__(self, engine: Engine, account_id: int | None, *, write: bool = True) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        account_id: int | None,
+        *,
+        write: bool = True,
+        actor: str = "system",
+    ) -> None:
         self._engine = engine
         self._write = write
+        self.actor = actor
         self.account_id = account_id if account_id is not None else 0
         self.dialect = engine.dialect.name
 
@@ -60,6 +84,7 @@ class UnitOfWork:
             else:
                 conn = conn.execution_options(sqlite_begin="DEFERRED")
         conn.begin()
+        change_feed.reset(conn)
         self.conn: Connection = conn
         aid = self.account_id
         self.accounts = AccountRepository(conn)
@@ -81,11 +106,15 @@ class UnitOfWork:
         self.waitlist = WaitlistRepository(conn, aid)
         self.intents = IntentRepository(conn, aid)
         self.public = PublicRepository(conn, aid)
+        self.appointment_search = AppointmentSearchRepository(conn, aid)
+        self.custom_statuses = CustomStatusRepository(conn, aid)
+        self.form_fields = FormFieldRepository(conn, aid)
         self.subscriptions = SubscriptionRepository(conn, aid)
         return self
 
     def commit(self) -> None:
         try:
+            change_feed.stamp(self.conn, self.account_id, self.actor)
             self.conn.commit()
         except IntegrityError as exc:
             _raise_if_overlap(exc)
@@ -101,6 +130,7 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
+            change_feed.reset(self.conn)
             if self.conn.in_transaction():
                 self.conn.rollback()
         finally:
@@ -112,3 +142,5 @@ class UnitOfWork:
 def _raise_if_overlap(exc: IntegrityError) -> None:
     if sqlstate(exc) == EXCLUSION_VIOLATION:
         raise OverlapRefused(str(exc.orig)) from exc
+    if is_reference_collision(exc):
+        raise ReferenceCollision(str(exc.orig)) from exc

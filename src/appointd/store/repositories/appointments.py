@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, or_, select
 
 from appointd.domain.model import Appointment, AppointmentKind, HistoryEntry
 from appointd.domain.status import Status
-from appointd.store import tables
+from appointd.store import change_feed, tables
 from appointd.store.repositories.base import Page, TableRepository
 from appointd.store.repositories.conditions import Condition, clauses, ordering
 
@@ -90,6 +90,8 @@ class AppointmentRepository(TableRepository[Appointment]):
         kwargs["additional_staff_ids"] = list(kwargs.get("additional_staff_ids") or [])
         kwargs["resource_ids"] = list(kwargs.get("resource_ids") or [])
         kwargs["extra"] = dict(kwargs.get("extra") or {})
+        kwargs["form"] = list(kwargs.get("form") or [])
+        kwargs["metadata"] = dict(kwargs.get("metadata") or {})
         return Appointment(**kwargs)
 
     def encode(self, name: str, value: Any) -> Any:
@@ -100,6 +102,7 @@ class AppointmentRepository(TableRepository[Appointment]):
     def add(self, entity: Appointment) -> int:
         new_id = super().add(entity)
         self._write_resources(entity)
+        change_feed.note(self.conn, [entity])
         return new_id
 
     def update(self, entity: Appointment) -> None:
@@ -107,6 +110,28 @@ class AppointmentRepository(TableRepository[Appointment]):
         ar = tables.appointment_resources
         self.conn.execute(delete(ar).where(ar.c.appointment_id == entity.id))
         self._write_resources(entity)
+        change_feed.note(self.conn, [entity])
+
+    def by_reference(self, reference: str) -> Appointment | None:
+        """The account's appointment with ``reference`` (case-insensitive)."""
+        t = self.table
+        row = self.conn.execute(
+            select(t).where(
+                t.c.account_id == self.account_id, t.c.reference == reference.strip().upper()
+            )
+        ).first()
+        return None if row is None else self.to_entity(row)
+
+    def by_manage_token(self, token: str, *, any_account: bool = False) -> Appointment | None:
+        """The appointment whose manage token is ``token``; in this account unless
+        ``any_account`` (the manage page knows only the token). The caller compares the token
+        again in constant time."""
+        t = self.table
+        query = select(t).where(t.c.manage_token == token)
+        if not any_account:
+            query = query.where(t.c.account_id == self.account_id)
+        rows = self.conn.execute(query.limit(2)).all()
+        return self.to_entity(rows[0]) if len(rows) == 1 else None
 
     def _write_resources(self, appt: Appointment) -> None:
         if appt.resource_ids:

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from appointd.domain.classes import ClassSession, SessionStatus
 from appointd.domain.model import Appointment
 from appointd.domain.status import Status
-from appointd.store import tables
+from appointd.store import change_feed, tables
 from appointd.store.repositories.appointments import AppointmentRepository
 from appointd.store.repositories.base import Page, TableRepository
 
@@ -159,3 +159,4 @@ class ClassSessionRepository(TableRepository[ClassSession]):
                 updated_at=session.updated_at,
             )
         )
+        change_feed.note_ids(self.conn, appointment_ids)
