@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
-from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -27,7 +26,7 @@ from appointd.domain.model import Appointment, Location, ServiceKind
 from appointd.domain.wallclock import zone
 from appointd.web import shell
 from appointd.web.links import parse_slot, slot_value
-from appointd.web.shell import page, services_of
+from appointd.web.shell import manage_url, page, services_of
 
 FIELDS = ("first_name", "last_name", "email", "phone", "notes")
 LIMITS = {"first_name": 200, "last_name": 200, "email": 320, "phone": 64, "notes": 2000}
@@ -302,23 +301,10 @@ def _friendly(errors: Mapping[str, str]) -> dict[str, str]:
 async def after_booking(
     request: Request, location: Location, offer: online.Offer, appt: Appointment
 ) -> Response:
-    """The answer to a booking that went through: the confirmation page."""
-    return confirmation(request, location, offer, appt)
-
-
-def confirmation(
-    request: Request, location: Location, offer: online.Offer, appt: Appointment, **extra: Any
-) -> Response:
-    tz = zone(location.time_zone)
-    return page(
-        request,
-        "book_done.html",
-        location=location,
-        offer=offer,
-        appt=appt,
-        staff=next((s for s in offer.staff if s.id == appt.staff_id), None),
-        tz=tz,
-        **extra,
+    """The answer to a booking that went through: to its manage page, which confirms it and
+    shows the link to keep (a redirect, so reloading it books nothing twice)."""
+    return RedirectResponse(
+        f"{manage_url(request, appt.manage_token)}?done=booked", status_code=303
     )
 
 

@@ -34,6 +34,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from appointd.app import links
 from appointd.app.context import Services
 from appointd.store import rate_limits
 
@@ -62,10 +63,14 @@ def services_of(request: Request) -> Services:
 
 def public_base(request: Request) -> str:
     """Where public links point: ``APPOINTD_PUBLIC_URL`` when set, else this server."""
-    configured = getattr(services_of(request).settings, "public_url", None)
-    if configured:
-        return str(configured).rstrip("/")
-    return str(request.url.replace(path="/", query="", fragment="")).rstrip("/")
+    here = str(request.url.replace(path="/", query="", fragment=""))
+    return links.base(services_of(request).settings, here)
+
+
+def manage_url(request: Request, token: str) -> str:
+    """The manage page of the appointment with ``token`` (the core's link builder)."""
+    here = str(request.url.replace(path="/", query="", fragment=""))
+    return links.manage_url(services_of(request).settings, token, here)
 
 
 def csrf_token(request: Request) -> str:
