@@ -16,6 +16,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from appointd.app import appointments
 from appointd.app.appointments import payload, record
@@ -43,7 +44,8 @@ class CancelWithOffer:
     # The cancellation's reason code and note (see TransitionAppointment).
     code: str | None = None
     note: str | None = None
-    notify: Notify | None = None
+    extra: dict[str, Any] | None = None  # merged into the cancelled appointment's ``extra``
+    notify: Notify | None = None  # who hears about the cancellation (None: account defaults)
 
 
 @dataclass(slots=True)
@@ -66,7 +68,13 @@ def cancel(ctx: Context, cmd: CancelWithOffer) -> Appointment:
     return appointments.transition_to(
         ctx,
         TransitionAppointment(
-            cmd.appointment_id, Status.CANCELLED, cmd.reason, cmd.code, cmd.note, notify=cmd.notify
+            cmd.appointment_id,
+            Status.CANCELLED,
+            cmd.reason,
+            cmd.code,
+            cmd.note,
+            extra=cmd.extra,
+            notify=cmd.notify,
         ),
     )
 
@@ -95,6 +103,8 @@ def cancel_and_offer(ctx: Context, cmd: CancelWithOffer) -> Offer:
         entries = _open_entries(uow, offer_to, ctx)
         blocks = uow.waitlist.holding_blocks_of(appt.id)
         appt.updated_at = now
+        if cmd.extra:
+            appt.extra = appointments.merge_extra(appt.extra, cmd.extra)
         uow.appointments.update(appt)
         uow.blocks.release_appointments([appt.id])
         hold = _hold_of(appt, ctx, now + length)
