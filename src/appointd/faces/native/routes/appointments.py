@@ -321,7 +321,7 @@ def cancel_appointment(
         body.hold_minutes,
         body.code,
         body.note,
-        notify_of(body.notify),
+        notify=notify_of(body.notify),
     )
     return render.appointment(holds.cancel(ctx, cmd), ctx)
 
