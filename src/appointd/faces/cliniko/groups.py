@@ -22,8 +22,8 @@ from appointd.faces.cliniko import render
 from appointd.faces.cliniko.auth import context
 from appointd.faces.cliniko.bodies import Fields, json_object
 from appointd.faces.cliniko.query import ListRequest, base_url, envelope, parse_list
-from appointd.faces.cliniko.render import CANCELLATION_REASONS, FACE_KEY
-from appointd.faces.cliniko.wire import path_id, utc
+from appointd.faces.cliniko.render import CANCELLATION_REASONS
+from appointd.faces.cliniko.wire import path_id
 from appointd.store.repositories.appointments import AppointmentFilter
 from appointd.store.repositories.classes import SessionFilter
 from appointd.store.repositories.conditions import Condition
@@ -250,13 +250,12 @@ async def cancel_attendee(
     note = fields.text("cancellation_note", 1000)
     fields.boolean("apply_to_repeats")
     fields.done()
-    extra = {
-        FACE_KEY: {
-            "cancellation_reason": reason,
-            "cancellation_note": note,
-            "cancelled_at": utc(ctx.now()),
-        }
-    }
-    cmd = TransitionAppointment(seat.id, Status.CANCELLED, reason=note, extra=extra)
+    cmd = TransitionAppointment(
+        seat.id,
+        Status.CANCELLED,
+        reason=note,
+        cancellation_code=str(reason),
+        cancellation_note=note,
+    )
     await run_in_threadpool(appointments.transition_to, ctx, cmd)
     return Response(status_code=204)

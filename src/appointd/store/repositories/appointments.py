@@ -65,6 +65,7 @@ FILTERABLE = frozenset(
         "updated_at",
         "archived_at",
         "deleted_at",
+        "cancelled_at",
         "location_id",
         "service_id",
         "staff_id",
