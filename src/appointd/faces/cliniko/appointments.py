@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from appointd.app import appointment_pages, appointments, series, series_scope
 from appointd.app.commands import BookAppointment, ChangeAppointment, TransitionAppointment
 from appointd.app.context import Context
+from appointd.app.queries import AppointmentQuery
 from appointd.domain.errors import NotFound
 from appointd.domain.model import Appointment
 from appointd.domain.status import Status
@@ -24,7 +25,6 @@ from appointd.faces.cliniko.errors import BadRequest
 from appointd.faces.cliniko.query import Filter, ListRequest, base_url, envelope, parse_list
 from appointd.faces.cliniko.render import CANCELLATION_REASONS, appointment
 from appointd.faces.cliniko.wire import path_id
-from appointd.store.repositories.appointments import AppointmentFilter
 from appointd.store.repositories.conditions import Condition
 
 router = APIRouter()
@@ -75,9 +75,9 @@ def _condition(core: str, f: Filter) -> Condition | None:
     return Condition(core, _OPS[f.op], f.value)
 
 
-def to_filter(lr: ListRequest) -> AppointmentFilter:
+def to_filter(lr: ListRequest) -> AppointmentQuery:
     """The core query of a Cliniko list request."""
-    f = AppointmentFilter(
+    f = AppointmentQuery(
         limit=lr.per_page,
         offset=lr.offset,
         include_archived=lr.mentions("archived_at"),

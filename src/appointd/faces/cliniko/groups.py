@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from appointd.app import appointment_pages, appointments, classes
 from appointd.app.commands import BookAppointment, TransitionAppointment
 from appointd.app.context import Context
+from appointd.app.queries import AppointmentQuery
 from appointd.domain.errors import NotFound
 from appointd.domain.model import Appointment
 from appointd.domain.status import Status
@@ -24,7 +25,6 @@ from appointd.faces.cliniko.bodies import Fields, json_object
 from appointd.faces.cliniko.query import ListRequest, base_url, envelope, parse_list
 from appointd.faces.cliniko.render import CANCELLATION_REASONS
 from appointd.faces.cliniko.wire import path_id
-from appointd.store.repositories.appointments import AppointmentFilter
 from appointd.store.repositories.classes import SessionFilter
 from appointd.store.repositories.conditions import Condition
 
@@ -139,8 +139,8 @@ async def get_group(
     return render.group_appointment(session, patients[session.id], base_url(request))
 
 
-def _attendee_filter(lr: ListRequest, session_id: int | None) -> AppointmentFilter:
-    f = AppointmentFilter(
+def _attendee_filter(lr: ListRequest, session_id: int | None) -> AppointmentQuery:
+    f = AppointmentQuery(
         limit=lr.per_page,
         offset=lr.offset,
         include_archived=lr.mentions("archived_at"),
