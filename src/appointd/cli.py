@@ -6,7 +6,8 @@ appointd keys create ACCOUNT [--label L]  -> {"id", "account_id", "label", "api_
 appointd keys list ACCOUNT                -> one JSON object per key (never the secret)
 appointd keys revoke KEY_ID               -> {"id", "revoked_at"}
 appointd db upgrade                       create (PostgreSQL, when allowed) and migrate the database
-appointd serve [--host H] [--port P] [--workers N] [--demo]
+appointd serve [--host H] [--port P] [--workers N] [--demo] [--no-dispatcher]
+appointd worker                           run the outbox dispatcher alone (as many as wanted)
 
 Expected failures (an unreachable database, a wrong password, an unknown account) print one line
 on stderr, ``appointd: <what is wrong and how to fix it>``, and exit with status 1 or 2.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -30,6 +32,7 @@ from appointd.app.keys import create_key, list_keys, revoke_key
 from appointd.domain.errors import AppointdError
 from appointd.settings import Settings, get_settings
 from appointd.store.bootstrap import StartupError, open_database
+from appointd.worker.messages import TemplateProblem, environment
 
 
 def _services(settings: Settings) -> Services:
@@ -105,20 +108,69 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"export APPOINTD_KEY={key}", flush=True)
         print(f"export APPOINTD_URL={base}", flush=True)
         print(f"  docs: {base}/docs", flush=True)
+    # A broken template override stops the start here, naming the file.
+    environment(settings.templates_dir)
     services.engine.dispose()
-    uvicorn.run(
-        "appointd.asgi:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level=args.log_level,
-        access_log=args.access_log,
-        # A worker that has not finished starting within uvicorn's default 5 s is killed and
-        # replaced; on a busy small machine importing the app alone can take longer than that.
-        timeout_worker_healthcheck=60,
-    )
+    # One dispatcher per server, whatever --workers: a process of its own beside uvicorn's.
+    dispatcher = _dispatcher_process() if args.dispatcher else None
+    try:
+        uvicorn.run(
+            "appointd.asgi:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=args.log_level,
+            access_log=args.access_log,
+            # A worker process that starts slowly on a busy machine is not a hung one.
+            timeout_worker_healthcheck=30,
+        )
+    finally:
+        if dispatcher is not None:
+            dispatcher.terminate()
+            try:
+                dispatcher.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                dispatcher.kill()
     return 0
+
+
+def _dispatcher_process() -> subprocess.Popen[bytes]:
+    """``appointd worker`` as a child that dies with this process (even by SIGKILL)."""
+
+    def _die_with_parent() -> None:
+        import contextlib
+        import ctypes
+        import signal
+
+        # Linux: PR_SET_PDEATHSIG; elsewhere the child outlives a killed parent.
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).prctl(1, signal.SIGTERM)
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "appointd.cli", "worker"],
+        preexec_fn=_die_with_parent,
+    )
+
+
+def _worker(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from appointd.worker.dispatcher import Dispatcher
+
+    settings = get_settings()
+    dispatcher = Dispatcher(_services(settings))
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    print(json.dumps({"dispatcher": dispatcher.owner, "database": _where(settings)}), flush=True)
+    dispatcher.run(stop)
+    return 0
+
+
+def _where(settings: Settings) -> str:
+    return settings.database_url.split("@")[-1]
 
 
 def parser() -> argparse.ArgumentParser:
@@ -161,7 +213,15 @@ def parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--no-access-log", dest="access_log", action="store_false")
+    serve.add_argument(
+        "--no-dispatcher",
+        dest="dispatcher",
+        action="store_false",
+        help="do not run the outbox dispatcher in this server (run `appointd worker`s instead)",
+    )
     serve.set_defaults(run=_serve)
+    worker = sub.add_parser("worker", help="run the outbox dispatcher (webhooks, e-mail, SMS)")
+    worker.set_defaults(run=_worker)
     return p
 
 
@@ -182,6 +242,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"{name}: {first['msg']}", 1)
     except AppointdError as exc:
         return _fail(exc.message, 2)
+    except TemplateProblem as exc:
+        return _fail(str(exc), 2)
     except KeyboardInterrupt:
         return 130
     return code

@@ -48,7 +48,7 @@ def get(ctx: Context) -> AccountSettings:
         min_notice_minutes=account.default_min_notice_minutes,
         max_advance_days=account.default_max_advance_days,
         default_reminders=list(doc.get("default_reminders") or []),
-        notify_defaults=notify_default(doc).as_dict(),
+        notify_defaults=_flags(notify_default(doc).as_dict()),
         time_zone=str(doc.get("time_zone") or DEFAULT_TIME_ZONE),
         created_at=account.created_at,
     )
@@ -116,4 +116,9 @@ def _notify(value: Any) -> dict[str, bool]:
         raise Invalid.field("notify_defaults", "an object {client: bool, staff: bool}")
     if not all(isinstance(v, bool) for v in value.values()):
         raise Invalid.field("notify_defaults", "client and staff must be true or false")
-    return Notify.from_dict(value).as_dict()
+    return _flags(Notify.from_dict(value).as_dict())
+
+
+def _flags(raw: dict[str, bool | None]) -> dict[str, bool]:
+    """Notify flags as the account shows them: an unset flag means "told" (the default)."""
+    return {k: True if v is None else bool(v) for k, v in raw.items()}
