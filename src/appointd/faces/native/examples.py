@@ -65,9 +65,21 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
 
 def _route_models() -> dict[type[BaseModel], dict[str, Any]]:
     """Examples of the body models defined next to their routes."""
-    from appointd.faces.native.routes import account, class_sessions, definitions, intents, waitlist
+    from appointd.faces.native.routes import (
+        account,
+        class_sessions,
+        definitions,
+        intents,
+        waitlist,
+        webhooks,
+    )
 
     return {
+        webhooks.WebhookIn: {
+            "url": "https://example.org/hooks/appointd",
+            "events": ["appointment.booked", "appointment.rescheduled"],
+        },
+        webhooks.WebhookPatch: {"enabled": False},
         definitions.CustomStatusIn: {"name": "Waiting for referral", "base_status": "pending"},
         definitions.CustomStatusPatch: {"name": "Referral requested"},
         definitions.FormFieldIn: {
