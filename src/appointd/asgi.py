@@ -14,6 +14,7 @@ from appointd.faces.agendize.app import routers as agendize_routers
 from appointd.faces.cliniko import app as cliniko_app
 from appointd.faces.native import errors as native_errors
 from appointd.faces.native.app import router as native_router
+from appointd.faces.timetap import app as timetap
 from appointd.settings import Settings, get_settings
 from appointd.store.engine import make_engine
 from appointd.web.mount import mount as mount_pages
@@ -43,4 +44,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.mount(cliniko_app.PREFIX, cliniko_app.build(services))
     for router in agendize_routers():
         app.include_router(router, include_in_schema=False)
+    timetap.install(app)
     return app

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     default_max_advance_days: int = Field(default=365, ge=1, le=3650)
     # The largest page a list endpoint returns.
     max_page_size: int = Field(default=500, ge=1, le=10_000)
+    # How long a face's session token (TimeTap's sessionToken) stays valid, in minutes.
+    session_token_minutes: int = Field(default=240, ge=1, le=7 * 24 * 60)
     # Where clients reach this server (e.g. https://book.example.com): the base of every link
     # appointd hands out (manage pages). Unset: the address the request came to.
     public_url: str | None = None

@@ -121,6 +121,13 @@ def book(ctx: Context, cmd: BookAppointment) -> Appointment:
     Without ``staff_id`` (and outside a class session) a qualified, free staff member is
     assigned round-robin; see :mod:`appointd.app.staff_assignment`.
     """
+    return book_placed(ctx, cmd)[0]
+
+
+def book_placed(ctx: Context, cmd: BookAppointment) -> tuple[Appointment, Placement | None]:
+    """:func:`book`, also answering the :class:`Placement` it booked (the location, service,
+    staff, resources and client it loaded anyway), so a face can render the appointment's
+    nested objects without reading them again. ``None`` for a class seat."""
     if cmd.status not in INITIAL:
         raise Invalid.field("status", "a new appointment is 'pending' or 'confirmed'")
     if cmd.recurrence is not None:
@@ -129,11 +136,11 @@ def book(ctx: Context, cmd: BookAppointment) -> Appointment:
     if cmd.class_session_id is not None:
         from appointd.app import classes  # imported here: classes builds on this module
 
-        return fresh_codes_on_collision(lambda: classes.take_seats(ctx, cmd))
+        return fresh_codes_on_collision(lambda: classes.take_seats(ctx, cmd)), None
     return fresh_codes_on_collision(lambda: _book(ctx, cmd))
 
 
-def _book(ctx: Context, cmd: BookAppointment) -> Appointment:
+def _book(ctx: Context, cmd: BookAppointment) -> tuple[Appointment, Placement]:
     # An assigned staff member can be taken by a concurrent booking between our check and our
     # insert (PostgreSQL's exclusion constraint then refuses ours): choose again, twice at most.
     attempts = 3 if cmd.staff_id is None else 1
@@ -154,7 +161,7 @@ def _book(ctx: Context, cmd: BookAppointment) -> Appointment:
                     )
                 appt = place(uow, ctx, cmd, placement)
                 uow.commit()
-            return appt
+            return appt, placement
         except SlotTaken as exc:
             if attempt == attempts or not isinstance(exc.__cause__, OverlapRefused):
                 raise
@@ -441,7 +448,7 @@ def transition_to(ctx: Context, cmd: TransitionAppointment) -> Appointment:
                 appt, ctx.now(), ctx.caller.actor, cmd.cancellation_code, cmd.cancellation_note
             )
         if cmd.extra:
-            appt.extra = {**appt.extra, **cmd.extra}
+            appt.extra = merge_extra(appt.extra, cmd.extra)
         uow.appointments.update(appt)
         _status_moved(
             uow, ctx, appt, before, cmd.reason, action=cmd.target.value, notify=cmd.notify
@@ -603,6 +610,17 @@ def history_entry(
         reason=reason,
         changes=changes or {},
     )
+
+
+def merge_extra(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """``current`` with ``changes`` merged one level deep (each face keeps its own key)."""
+    merged = dict(current)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
 
 
 def payload(appt: Appointment, notify: Notify | None = None) -> dict[str, Any]:

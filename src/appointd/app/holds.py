@@ -16,6 +16,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from appointd.app import appointments
 from appointd.app.appointments import payload, record
@@ -28,6 +29,7 @@ from appointd.domain.codes import new_manage_token, new_reference
 from appointd.domain.errors import Conflict, Invalid, NotFound
 from appointd.domain.events import EventType
 from appointd.domain.model import Appointment, AppointmentKind, Event
+from appointd.domain.notifications import Notify
 from appointd.domain.status import Status, transition
 from appointd.domain.waitlist import WaitlistEntry
 from appointd.store.uow import UnitOfWork
@@ -42,6 +44,8 @@ class CancelWithOffer:
     # The cancellation's reason code and note (see TransitionAppointment).
     code: str | None = None
     note: str | None = None
+    extra: dict[str, Any] | None = None  # merged into the cancelled appointment's ``extra``
+    notify: Notify | None = None  # who hears about the cancellation (None: account defaults)
 
 
 @dataclass(slots=True)
@@ -63,7 +67,15 @@ def cancel(ctx: Context, cmd: CancelWithOffer) -> Appointment:
         raise Invalid.field("hold_minutes", "only with offer_to (the entries to hold it for)")
     return appointments.transition_to(
         ctx,
-        TransitionAppointment(cmd.appointment_id, Status.CANCELLED, cmd.reason, cmd.code, cmd.note),
+        TransitionAppointment(
+            cmd.appointment_id,
+            Status.CANCELLED,
+            cmd.reason,
+            cmd.code,
+            cmd.note,
+            extra=cmd.extra,
+            notify=cmd.notify,
+        ),
     )
 
 
@@ -91,6 +103,8 @@ def cancel_and_offer(ctx: Context, cmd: CancelWithOffer) -> Offer:
         entries = _open_entries(uow, offer_to, ctx)
         blocks = uow.waitlist.holding_blocks_of(appt.id)
         appt.updated_at = now
+        if cmd.extra:
+            appt.extra = appointments.merge_extra(appt.extra, cmd.extra)
         uow.appointments.update(appt)
         uow.blocks.release_appointments([appt.id])
         hold = _hold_of(appt, ctx, now + length)
@@ -117,7 +131,10 @@ def cancel_and_offer(ctx: Context, cmd: CancelWithOffer) -> Offer:
             changes=offer,
         )
         uow.outbox.add(
-            Event(EventType.APPOINTMENT_STATUS_CHANGED, {**payload(appt), "from": before.value}),
+            Event(
+                EventType.APPOINTMENT_STATUS_CHANGED,
+                {**payload(appt, cmd.notify), "from": before.value},
+            ),
             now,
         )
         record(

@@ -530,3 +530,18 @@ dispatcher_leases = Table(
     Column("owner", String(64), nullable=False),
     Column("until", UTCDateTime, nullable=False),
 )
+
+# -- session tokens (migration 0006, the TimeTap face's sessionToken) ----------------------------
+# Short-lived bearer tokens a face hands out after checking a static credential; only the
+# SHA-256 of the token is kept, so any server process can check it and a restart keeps it.
+session_tokens = Table(
+    "session_tokens",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    _account(),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Index("ix_session_tokens_expires_at", "expires_at"),
+)
