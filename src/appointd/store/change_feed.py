@@ -156,9 +156,7 @@ def _stamp_sqlite(
     conn: Connection, account_id: int, actor: str, changed: dict[int, list[Any]]
 ) -> None:
     ids = sorted(changed)
-    top = int(
-        conn.execute(_SQLITE_COUNTER, {"n": len(ids), "account_id": account_id}).scalar_one()
-    )
+    top = int(conn.execute(_SQLITE_COUNTER, {"n": len(ids), "account_id": account_id}).scalar_one())
     seqs = {ident: top - len(ids) + i for i, ident in enumerate(ids, start=1)}
     a = tables.appointments
     conn.execute(
