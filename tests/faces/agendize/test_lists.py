@@ -96,11 +96,74 @@ def test_status_client_service_staff_resource_and_external_client_filters(api: A
 
 def test_q_finds_appointments_by_the_text_of_their_form_answers(api: Api) -> None:
     agz, w = Agendize(api), world(api)
-    form = [{"id": "reason", "type": "input", "value": "Knee pain"}]
-    a = booked(agz, w, f"{MON}T10:00:00", form=form)
-    booked(agz, w, f"{MON}T11:00:00")
-    assert a["form"] == form
+    field = api.post("/v1/form-fields", json={"label": "Reason", "value_format": "[A-Za-z ]+"})
+    assert field.status_code == 201, field.text
+    fid = str(field.json()["id"])
+    a = booked(agz, w, f"{MON}T10:00:00", form=[{"id": fid, "value": "Knee pain"}])
+    booked(agz, w, f"{MON}T11:00:00", form=[{"id": fid, "value": "Back"}])
+    assert a["form"] == [{"id": fid, "value": "Knee pain"}]
     assert ids(agz, w, q="knee") == [a["id"]]
+    # the core's valueFormat and known-field rules apply, naming the FormItem
+    bad = appointment_body(w, f"{MON}T12:00:00", form=[{"id": fid, "value": "42!"}])
+    refused(agz.post(appointments_path(w), json=bad), 400, "form[0].value")
+    unknown = appointment_body(w, f"{MON}T12:00:00", form=[{"id": "999999", "value": "x"}])
+    refused(agz.post(appointments_path(w), json=unknown), 400, "form[0].id")
+
+
+def test_sync_tokens_return_only_what_changed_since_deletions_included(api: Api) -> None:
+    agz, w = Agendize(api), world(api)
+    a = booked(agz, w, f"{MON}T10:00:00")
+    b = booked(agz, w, f"{MON}T11:00:00")
+    first = ok(agz.get(appointments_path(w), params=DAY))
+    assert [x["id"] for x in first["items"]] == [a["id"], b["id"]]
+    token = first["nextSyncToken"]
+    nothing = ok(agz.get(appointments_path(w), params={"syncToken": token}))
+    assert nothing["items"] == [] and nothing["nextSyncToken"] == token
+    ok(agz.put(f"{appointments_path(w)}/{a['id']}", json={"notes": "changed"}))
+    c = booked(agz, w, f"{MON}T12:00:00")
+    agz.delete(f"{appointments_path(w)}/{b['id']}")
+    changed = ok(agz.get(appointments_path(w), params={"syncToken": token}))
+    assert [x["id"] for x in changed["items"]] == [a["id"], c["id"], b["id"]]
+    again = ok(agz.get(appointments_path(w), params={"syncToken": changed["nextSyncToken"]}))
+    assert again["items"] == []
+    refused(agz.get(appointments_path(w), params={"syncToken": "x"}), 400, "syncToken")
+
+
+def test_custom_statuses_replace_status_and_are_listed_by_the_statuses_api(api: Api) -> None:
+    agz, w = Agendize(api), world(api)
+    created = api.post(
+        "/v1/custom-statuses", json={"name": "Paid online", "base_status": "confirmed"}
+    )
+    assert created.status_code == 201, created.text
+    sid = str(created.json()["id"])
+    a = booked(agz, w, f"{MON}T10:00:00", customStatus={"id": sid})
+    assert a["customStatus"] == {"id": sid, "name": "Paid online"} and "status" not in a
+    light = ok(agz.get(appointments_path(w), params=DAY))["items"][0]
+    assert light["customStatus"]["id"] == sid and "status" not in light
+    back = ok(agz.put(f"{appointments_path(w)}/{a['id']}", json={"status": "accepted"}))
+    assert back["status"] == "accepted" and "customStatus" not in back
+    statuses = ok(agz.get("/api/2.3/scheduling/statuses"))["items"]
+    assert {"id": sid, "name": "Paid online"}.items() <= statuses[-1].items()
+    assert statuses[-1]["native"] is False
+    refused(
+        agz.post(
+            appointments_path(w),
+            json=appointment_body(w, f"{MON}T11:00:00", customStatus={"id": "999999"}),
+        ),
+        404,
+        "customStatus.id",
+    )
+
+
+def test_every_appointment_path_accepts_the_reference(api: Api) -> None:
+    agz, w = Agendize(api), world(api)
+    a = booked(agz, w, f"{MON}T10:00:00")
+    assert a["reference"] and a["encryptedId"] and a["rescheduleLink"].endswith(a["encryptedId"])
+    path = f"{appointments_path(w)}/{a['reference'].lower()}"
+    assert ok(agz.get(path))["id"] == a["id"]
+    assert ok(agz.put(path, json={"notes": "by reference"}))["notes"] == "by reference"
+    assert agz.delete(path).status_code == 200
+    refused(agz.get(f"{appointments_path(w)}/NO-SUCH-REF"), 404, "appointmentId")
 
 
 def test_level_detail_light_is_the_fixed_subset_in_list_and_get_and_full_is_everything(
@@ -192,5 +255,6 @@ def test_a_500_item_full_list_costs_a_bounded_number_of_statements(
         items = ok(agz.get(appointments_path(w), params={**params, "levelDetail": "full"}))
     assert len(items["items"]) == 500
     assert all(len(a["history"]) == 1 for a in items["items"])
-    # company, count + page, locations, services, staff, clients, resources, history
-    assert count_statements.count <= 9, count_statements.statements
+    # company, page, locations, services, staff, clients, history, latest change (resources
+    # and custom statuses only when some appointment has them)
+    assert count_statements.count <= 10, count_statements.statements

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Body, Depends, Request, Response
 from appointd.app import appointments, catalog, time_off
 from appointd.app.commands import BookAppointment, ChangeAppointment, TransitionAppointment
 from appointd.app.context import Context
+from appointd.app.queries import AppointmentQuery
 from appointd.domain.errors import FieldError, Invalid, NotFound
 from appointd.domain.model import HistoryEntry, Location
 from appointd.domain.notifications import Notify
@@ -27,7 +28,6 @@ from appointd.faces.agendize.history import language
 from appointd.faces.agendize.parse import AppointmentBody, merged_extra, parse_body
 from appointd.faces.agendize.parsers import parse_bool, parse_id, parse_instant, path_id
 from appointd.faces.agendize.render import EXTRA_KEY, PERSONAL_PREFIX
-from appointd.store.repositories.appointments import AppointmentFilter
 
 router = APIRouter(route_class=AgendizeRoute, include_in_schema=False)
 BASE = "/companies/{company_id}/appointments"
@@ -66,11 +66,7 @@ def _appointment_id(ctx: Context, raw: str) -> int:
     """An appointment id, or the id of the appointment whose reference is ``raw``."""
     if raw.isascii() and raw.isdigit():
         return path_id(raw, "appointment")
-    finder = getattr(appointments, "by_reference", None)  # the core's reference lookup
-    if finder is not None:
-        found: int = finder(ctx, raw).id
-        return found
-    raise NotFound("appointment", raw)
+    return appointments.get_appointment_by_reference(ctx, raw).id
 
 
 def _now(ctx: Context) -> datetime:
@@ -86,7 +82,8 @@ def _one(ctx: Context, appointment_id: int, company: Location) -> views.View:
 
 def _shown(ctx: Context, view: views.View, request: Request, level: str = "full") -> dict[str, Any]:
     lang = language(request.query_params.get("lang"))
-    return render.appointment(view, level=level, lang=lang, now=_now(ctx))
+    settings = ctx.services.settings
+    return render.appointment(view, level=level, lang=lang, now=_now(ctx), settings=settings)
 
 
 # -- list ------------------------------------------------------------------------------------
@@ -154,50 +151,52 @@ def list_appointments(
         service_ids = _ref_filter(request, "serviceId")
         staff_ids = _ref_filter(request, "staffId")
         resource_ids = _ref_filter(request, "resourceId")
+        sync = parse_id(q["syncToken"], "syncToken") if q.get("syncToken") else None
     except Invalid as exc:
         raise Invalid(problems + exc.errors) from None
     if start and end and end <= start:
         problems.append(FieldError("endDate", "must be after startDate"))
     if problems:
         raise Invalid(problems)
-    found = views.search(
-        ctx,
-        AppointmentFilter(
-            start=start,
-            end=end,
-            location_ids=[company.id],
-            staff_ids=staff_ids,
-            service_ids=service_ids,
-            client_ids=client_ids,
-            resource_ids=resource_ids,
-            statuses=statuses,
-            include_archived=deleted,
-        ),
-        with_history=level == "full",
-    )
-    text = (q.get("q") or "").strip().lower()
+    text = (q.get("q") or "").strip() or None
     external = q.get("externalClientId")
+    query = AppointmentQuery(
+        window_start=start,
+        window_end=end,
+        created_from=created_from,
+        created_to=created_to,
+        location_ids=[company.id],
+        staff_ids=staff_ids,
+        service_ids=service_ids,
+        client_ids=client_ids,
+        resource_ids=resource_ids,
+        statuses=statuses,
+        client_external_ids=[external] if external is not None else None,
+        text=text,
+        include_deleted=deleted,
+    )
+    if sync is not None:
+        # A sync list is every change since the token, whatever the window, deletions
+        # included (a client must learn of them), in change order.
+        query.window_start = query.window_end = None
+        query.changed_since = sync
+        query.include_deleted = True
+        query.order_by = "change_seq"
+    found, latest = views.search(ctx, query, with_history=level == "full")
     lang = language(q.get("lang"))
     items = []
     memo: render.Memo = {}
     for v in found:
-        a = v.appointment
-        created = a.created_at
-        if created_from and (created is None or created < created_from):
-            continue
-        if created_to and (created is None or created >= created_to):
-            continue
-        if external is not None and (v.client is None or v.client.external_id != external):
-            continue
-        if text and text not in _searchable(v):
-            continue
-        resource = render.appointment(v, level=level, lang=lang, now=now, memo=memo)
+        resource = render.appointment(
+            v, level=level, lang=lang, now=now, memo=memo, settings=ctx.services.settings
+        )
         items.append(render.project(resource, names))
-    if personal and not (statuses or client_ids or service_ids or resource_ids or text):
+    narrowed = statuses or client_ids or service_ids or resource_ids or text or external
+    if personal and sync is None and not narrowed:
         for p in views.personal(ctx, company.id, start, end):
             if staff_ids is None or p.time_off.staff_id in staff_ids:
                 items.append(render.project(render.personal(p, company, level=level), names))
-    return reply({"items": items})
+    return reply({"items": items, "nextSyncToken": str(max(latest, sync or 0))})
 
 
 def _searchable(v: views.View) -> str:
@@ -287,10 +286,14 @@ def insert_appointment(
         override=force,
         extra={EXTRA_KEY: parsed.extra} if parsed.extra else {},
         notify=notify,
+        form=parsed.form,
+        paid=bool(parsed.paid),
+        metadata=parsed.metadata or {},
+        custom_status_id=parsed.custom_status_id,
     )
     appt = appointments.book(ctx, cmd)
     # A new booking's history is its one "booked" entry, stamped as the core stamps it.
-    booked = HistoryEntry(
+    booked: HistoryEntry | None = HistoryEntry(
         appointment_id=appt.id,
         at=appt.created_at or ctx.now(),
         action="booked",
@@ -299,7 +302,9 @@ def insert_appointment(
         to_status=appt.status.value,
         changes={"override": True} if appt.override else {},
     )
-    return reply(_shown(ctx, views.of(ctx, appt, [booked]), request))
+    if appt.custom_status_id is not None or appt.status is not Status.CONFIRMED:
+        booked = None  # the core may have recorded more than one entry: read them
+    return reply(_shown(ctx, views.of(ctx, appt, [booked] if booked else None), request))
 
 
 def _insert_personal(
@@ -363,6 +368,14 @@ def update_appointment(
         extra = merged_extra(a.extra, parsed)
         if extra != a.extra:
             changes["extra"] = extra
+    if parsed.paid is not None and parsed.paid != a.paid:
+        changes["paid"] = parsed.paid
+    if parsed.metadata is not None and parsed.metadata != a.metadata:
+        changes["metadata"] = parsed.metadata
+    if parsed.form is not None:
+        changes["form"] = parsed.form
+    if parsed.custom_status_id is not None and parsed.custom_status_id != a.custom_status_id:
+        changes["custom_status_id"] = parsed.custom_status_id
     if force:
         if (changes.get("staff_id") or a.staff_id) is None:
             raise Invalid.field("staff.id", "required with force")
@@ -371,6 +384,8 @@ def update_appointment(
     target = parsed.status
     if target is not None and render.STATUS_OUT[target] == render.STATUS_OUT[a.status]:
         target = None
+        if a.custom_status_id is not None:  # "status" given: the custom status goes
+            changes["custom_status_id"] = None
     if target is not None:
         # Checked before anything is written, so a refused status change writes nothing.
         transition(a.status, target)
@@ -422,5 +437,5 @@ def delete_appointment(
         time_off.remove(ctx, p.time_off.staff_id, p.time_off.id)
     else:
         view = _one(ctx, _appointment_id(ctx, appointment_id), company)
-        appointments.archive(ctx, view.appointment.id)
+        appointments.delete_appointment(ctx, view.appointment.id)
     return Response(status_code=200)

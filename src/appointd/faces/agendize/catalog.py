@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Response
 
 from appointd.app import catalog
+from appointd.app.account_definitions import list_custom_statuses
 from appointd.app.context import Context
 from appointd.domain.errors import FieldError, Invalid, NotFound
 from appointd.domain.model import Client, Location, Resource, Service, Staff
@@ -19,6 +20,7 @@ from appointd.faces.agendize import render
 from appointd.faces.agendize.auth import context
 from appointd.faces.agendize.errors import AgendizeRoute, reply
 from appointd.faces.agendize.parsers import path_id
+from appointd.faces.agendize.render import STATUS_OUT
 
 router = APIRouter(route_class=AgendizeRoute, include_in_schema=False)
 ALL = 100_000  # catalog lists are small; Agendize lists have no paging
@@ -160,13 +162,20 @@ statuses_router = APIRouter(route_class=AgendizeRoute, include_in_schema=False)
 
 @statuses_router.get("/statuses", summary="List appointment statuses")
 def list_statuses(ctx: Context = Depends(context)) -> Response:
-    """The native statuses (``native: true``); the account's custom statuses follow once the
-    core holds them."""
-    return reply(
+    """The native statuses (``native: true``), then the account's custom statuses (ids are
+    appointd's, descriptions say their base status)."""
+    native = [
+        {"id": id, "name": name, "color": color, "description": "", "native": True}
+        for id, name, color in NATIVE_STATUSES
+    ]
+    custom = [
         {
-            "items": [
-                {"id": id, "name": name, "color": color, "description": "", "native": True}
-                for id, name, color in NATIVE_STATUSES
-            ]
+            "id": str(c.id),
+            "name": c.name,
+            "color": "",
+            "description": f"based on {STATUS_OUT[c.base_status]}",
+            "native": False,
         }
-    )
+        for c in list_custom_statuses(ctx, limit=ALL).items
+    ]
+    return reply({"items": native + custom})

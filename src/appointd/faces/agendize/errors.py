@@ -97,6 +97,9 @@ def error_body(
 
 
 def _field(name: str) -> str:
+    name = name.replace(".field_id", ".id").replace("custom_status_id", "customStatus.id")
+    if name == "metadata":
+        name = "extendedProperties"
     head, dot, rest = name.partition(".")
     return FIELD_NAMES.get(head, head) + dot + rest
 

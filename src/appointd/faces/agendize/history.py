@@ -42,6 +42,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "changed_note": {"en": "Notes changed", "fr": "Notes modifiées"},
     "changed_field": {"en": "Form changed", "fr": "Formulaire modifié"},
     "changed_service": {"en": "Service changed", "fr": "Prestation modifiée"},
+    "payment": {"en": "Payment recorded", "fr": "Paiement enregistré"},
+    "custom_status": {"en": "Status changed", "fr": "Statut modifié"},
     "forced": {
         "en": " (forced: working time and overlaps not checked)",
         "fr": " (forcé : horaires et chevauchements non contrôlés)",
@@ -92,8 +94,14 @@ def kind_of(entry: HistoryEntry) -> tuple[str, str]:
     if action in _STATUS_TYPES:
         key = "checked_in" if action == "checked_in" else _STATUS_TYPES[action]
         return _STATUS_TYPES[action], key
+    if action == "custom_status":
+        if entry.to_status == "cancelled":
+            return f"{who}_deleted", "user_deleted"
+        return _STATUS_TYPES.get(entry.to_status or "", "accepted"), "custom_status"
     if action in ("rescheduled", "updated"):
         changed = entry.changes.keys()
+        if changed == {"paid"}:
+            return "payment", "payment"
         if changed == {"service_id"} or changed == {"service_id", "end"}:
             return "changed_service", "changed_service"
         if "end" in changed and "start" not in changed and len(changed - {"override"}) == 1:

@@ -35,7 +35,11 @@ class AppointmentBody:
     start: datetime | None = None  # naive: wall time at the company, read by the core
     end: datetime | None = None
     status: Status | None = None
+    custom_status_id: int | None = None
     notes: str | None = None
+    paid: bool | None = None
+    form: list[dict[str, Any]] | None = None  # core answers: {"field_id", "value"|"values"}
+    metadata: dict[str, Any] | None = None  # extendedProperties {private, public}
     # What the face keeps under extra["agendize"] until the core holds it.
     extra: dict[str, Any] = field(default_factory=dict)
     sent: set[str] = field(default_factory=set)
@@ -118,8 +122,11 @@ def parse_body(body: Any, default_zone: str | None) -> AppointmentBody:
             raise Invalid.field(
                 "customStatus", '"status" and "customStatus" cannot be used together'
             )
-        if body.get("customStatus") is not None:
-            raise Invalid.field("customStatus.id", "unknown custom status")
+        custom = body.get("customStatus")
+        if custom is not None:
+            if not isinstance(custom, dict) or custom.get("id") in (None, ""):
+                raise Invalid.field("customStatus.id", "required")
+            out.custom_status_id = parse_id(custom["id"], "customStatus.id")
         value = body.get("status")
         if value is not None:
             if value not in STATUS_IN:
@@ -142,7 +149,7 @@ def parse_body(body: Any, default_zone: str | None) -> AppointmentBody:
 
     def paid() -> None:
         if body.get("paid") is not None:
-            out.extra["paid"] = parse_bool(body["paid"], "paid")
+            out.paid = parse_bool(body["paid"], "paid")
 
     def flags() -> None:
         if body.get("addToWaitingList") is not None:
@@ -176,7 +183,7 @@ def parse_body(body: Any, default_zone: str | None) -> AppointmentBody:
                 and not isinstance(item["values"], list)
             ):
                 raise Invalid.field(f"form[{i}].values", "must be a list")
-        out.extra["form"] = value
+        out.form = [_answer(i, item) for i, item in enumerate(value)]
 
     def extended() -> None:
         value = body.get("extendedProperties")
@@ -192,7 +199,7 @@ def parse_body(body: Any, default_zone: str | None) -> AppointmentBody:
             raise Invalid.field(
                 "extendedProperties", f"{size} bytes; the limit is {EXTENDED_PROPERTIES_LIMIT}"
             )
-        out.extra["extendedProperties"] = {
+        out.metadata = {
             "private": value.get("private") or {},
             "public": value.get("public") or {},
         }
@@ -204,6 +211,23 @@ def parse_body(body: Any, default_zone: str | None) -> AppointmentBody:
     if problems:
         raise Invalid(problems)
     return out
+
+
+def _answer(i: int, item: dict[str, Any]) -> dict[str, Any]:
+    """A FormItem as the core's answer: ``id`` is the form field's id; ``values[]`` give their
+    ``value`` (else ``name``, else ``id``)."""
+    field_id = parse_id(item["id"], f"form[{i}].id")
+    if item.get("values") is not None:
+        values = []
+        for j, v in enumerate(item["values"]):
+            if not isinstance(v, dict):
+                raise Invalid.field(f"form[{i}].values[{j}]", "must be an object")
+            chosen = v.get("value") or v.get("name") or v.get("id")
+            if not isinstance(chosen, str):
+                raise Invalid.field(f"form[{i}].values[{j}].value", "must be a string")
+            values.append(chosen)
+        return {"field_id": field_id, "values": values}
+    return {"field_id": field_id, "value": item.get("value") or ""}
 
 
 def merged_extra(current: dict[str, Any], parsed: AppointmentBody) -> dict[str, Any]:

@@ -13,12 +13,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from appointd.app.links import manage_url
 from appointd.domain.errors import Invalid
 from appointd.domain.model import Client, Location, Resource, Service, Staff
 from appointd.domain.status import Status
 from appointd.faces.agendize import history as hist
 from appointd.faces.agendize.times import render_zoned
 from appointd.faces.agendize.views import PersonalView, View
+from appointd.settings import Settings
 
 PERSONAL_PREFIX = "personal-"
 STATUS_OUT = {
@@ -133,10 +135,8 @@ def client_ref(e: Client | None) -> dict[str, str]:
 
 
 def _price(v: View) -> dict[str, Any]:
-    price = getattr(v.appointment, "price", None)
-    currency = getattr(v.appointment, "currency", None)
-    if price is None and v.service is not None:  # until the core copies it at booking
-        price, currency = v.service.price, v.service.currency
+    """The price copied from the service at booking."""
+    price, currency = v.appointment.price, v.appointment.currency
     if price is None:
         return {}
     return {"amount": float(price), "currency": currency or ""}
@@ -170,8 +170,24 @@ def _light_service(e: Service) -> dict[str, str]:
     return ref(e.id, e.name)
 
 
+def _form_item(answer: dict[str, Any]) -> dict[str, Any]:
+    """A core form answer as a FormItem: ``id`` is the form field's id."""
+    item: dict[str, Any] = {"id": str(answer.get("field_id", ""))}
+    if "values" in answer:
+        item["values"] = [{"id": str(x), "name": str(x), "value": str(x)} for x in answer["values"]]
+    else:
+        item["value"] = "" if answer.get("value") is None else str(answer["value"])
+    return item
+
+
 def appointment(
-    v: View, *, level: str, lang: str, now: datetime, memo: Memo | None = None
+    v: View,
+    *,
+    level: str,
+    lang: str,
+    now: datetime,
+    memo: Memo | None = None,
+    settings: Settings | None = None,
 ) -> dict[str, Any]:
     """The Agendize Appointment resource of ``v`` at ``level`` (``light`` or ``full``).
 
@@ -179,12 +195,17 @@ def appointment(
     objects they share are then rendered once."""
     a = v.appointment
     tz = v.location.time_zone if v.location else "UTC"
-    status = STATUS_OUT[a.status]
+    # "status" or "customStatus", never both: an account-defined status wins.
+    status = (
+        {"customStatus": {"id": str(v.custom_status.id), "name": v.custom_status.name}}
+        if v.custom_status is not None
+        else {"status": STATUS_OUT[a.status]}
+    )
     if level == "light":
         return {
             "id": str(a.id),
-            "reference": getattr(a, "reference", "") or "",
-            "status": status,
+            "reference": a.reference,
+            **status,
             "start": render_zoned(a.start, tz),
             "end": render_zoned(a.end, tz),
             "company": _once(memo, "company", v.location, company_ref),
@@ -195,10 +216,10 @@ def appointment(
         }
     mine: dict[str, Any] = a.extra.get(EXTRA_KEY, {}) if isinstance(a.extra, dict) else {}
     client = _once(memo, "client", v.client, client_ref)
-    manage = getattr(a, "manage_url", None) or ""
+    manage = manage_url(settings, a.manage_token) if settings is not None else ""
     return {
         "id": str(a.id),
-        "reference": getattr(a, "reference", "") or "",
+        "reference": a.reference,
         "company": _once(memo, "company", v.location, company_ref),
         "service": _once(memo, "service", v.service, service_ref),
         "resource": resource_ref(v.resources[0]) if v.resources else {},
@@ -208,14 +229,14 @@ def appointment(
         "start": render_zoned(a.start, tz),
         "end": render_zoned(a.end, tz),
         "created": render_zoned(a.created_at, tz),
-        "form": mine.get("form", []),
-        "status": status,
+        "form": [_form_item(x) for x in a.form],
+        **status,
         "notes": a.notes or "",
         "history": [hist.entry(h, tz, lang, client) for h in v.history],
         "service-resource": [],
         "meta-event": False,
         "type": "normal",
-        "paid": bool(getattr(a, "paid", False) or mine.get("paid", False)),
+        "paid": a.paid,
         "addToWaitingList": False,
         "source": a.source,
         "iterationCount": 1,
@@ -225,11 +246,14 @@ def appointment(
         # The manage page, only while the appointment has not ended.
         "rescheduleLink": manage if manage and a.end > now else "",
         "onlineMeeting": {},
-        "encryptedId": getattr(a, "manage_token", "") or "",
+        "encryptedId": a.manage_token,
         "price": _price(v),
         "location": mine.get("location", "companyAddress"),
         "locationCustom": "",
-        "extendedProperties": mine.get("extendedProperties", {"private": {}, "public": {}}),
+        "extendedProperties": {
+            "private": a.metadata.get("private", {}),
+            "public": a.metadata.get("public", {}),
+        },
     }
 
 

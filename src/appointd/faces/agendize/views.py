@@ -11,10 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from appointd.app.appointment_query import load_views as load_core_views
 from appointd.app.context import Context
+from appointd.app.queries import AppointmentQuery
 from appointd.domain.model import (
     Appointment,
     Client,
+    CustomStatus,
     HistoryEntry,
     Location,
     Resource,
@@ -22,7 +25,6 @@ from appointd.domain.model import (
     Staff,
     TimeOff,
 )
-from appointd.store.repositories.appointments import AppointmentFilter
 from appointd.store.uow import UnitOfWork
 
 # The most appointments one list answers (Agendize lists have no paging).
@@ -38,6 +40,7 @@ class View:
     client: Client | None
     resources: list[Resource] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
+    custom_status: CustomStatus | None = None
 
 
 @dataclass(slots=True)
@@ -49,33 +52,45 @@ class PersonalView:
 
 
 def load_views(uow: UnitOfWork, appts: list[Appointment], with_history: bool) -> list[View]:
-    """Views of ``appts`` with one statement per kind of object."""
-    locations = uow.locations.get_many({a.location_id for a in appts})
-    services = uow.services.get_many({a.service_id for a in appts})
-    staff = uow.staff.get_many({a.staff_id for a in appts if a.staff_id})
-    clients = uow.clients.get_many({a.client_id for a in appts if a.client_id})
-    resources = uow.resources.get_many({r for a in appts for r in a.resource_ids})
+    """Views of ``appts``: the core's page loader (one statement per related table) and, when
+    asked, their history in one more statement."""
+    core = load_core_views(uow, appts)
     history = uow.appointments.history_of_many([a.id for a in appts]) if with_history else {}
     return [
         View(
-            a,
-            locations.get(a.location_id),
-            services.get(a.service_id),
-            staff.get(a.staff_id) if a.staff_id else None,
-            clients.get(a.client_id) if a.client_id else None,
-            [resources[r] for r in a.resource_ids if r in resources],
-            history.get(a.id, []),
+            c.appointment,
+            c.location,
+            c.service,
+            c.staff,
+            c.client,
+            c.resources,
+            history.get(c.appointment.id, []),
+            c.custom_status,
         )
-        for a in appts
+        for c in core
     ]
 
 
-def search(ctx: Context, f: AppointmentFilter, *, with_history: bool) -> list[View]:
-    """The appointments ``f`` selects (at most :data:`MAX_ITEMS`), each with its objects."""
-    f.limit = MAX_ITEMS
+def search(ctx: Context, query: AppointmentQuery, *, with_history: bool) -> tuple[list[View], int]:
+    """The appointments ``query`` selects (at most :data:`MAX_ITEMS`), each with its objects
+    (through the core's page loader), and the account's latest change sequence (the next sync
+    token). One statement per kind of object, never one per appointment."""
+    query.limit = MAX_ITEMS
+    query.with_total = False
+    latest_query = AppointmentQuery(
+        kinds=None,
+        include_archived=True,
+        include_deleted=True,
+        order_by="change_seq",
+        descending=True,
+        limit=1,
+        with_total=False,
+    )
     with ctx.uow(write=False) as uow:
-        found = uow.appointments.search(f)
-        return load_views(uow, found.items, with_history)
+        items, _ = uow.appointment_search.search(query)
+        found = load_views(uow, items, with_history)
+        last, _ = uow.appointment_search.search(latest_query)
+    return found, last[0].change_seq if last else 0
 
 
 def of(ctx: Context, appt: Appointment, history: list[HistoryEntry] | None = None) -> View:
@@ -83,6 +98,8 @@ def of(ctx: Context, appt: Appointment, history: list[HistoryEntry] | None = Non
     resources and history (a booking's answer; cheaper than :func:`one`). ``history``, when
     the caller knows it (a new booking has only its "booked" entry), is not read again."""
     with ctx.uow(write=False) as uow:
+        if appt.custom_status_id is not None:
+            return load_views(uow, [appt], True)[0]
         refs = uow.references.load(
             appt.location_id, appt.service_id, appt.client_id, [appt.staff_id or 0]
         )
