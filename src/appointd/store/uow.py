@@ -114,8 +114,7 @@ class UnitOfWork:
 
     def commit(self) -> None:
         try:
-            change_feed.stamp(self.conn, self.account_id, self.actor)
-            self.conn.commit()
+            change_feed.commit(self.conn, self.account_id, self.actor)
         except IntegrityError as exc:
             _raise_if_overlap(exc)
             raise
