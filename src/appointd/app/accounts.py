@@ -94,12 +94,14 @@ def _add_key(
 ) -> None:
     """The key's hash and, beside it, the hash of each credential a face derives from it."""
     now = services.clock()
-    uow.accounts.add_key(account_id, hash_key(key), now, label=label, demo_secret=demo_secret)
+    key_id = uow.accounts.add_key(
+        account_id, hash_key(key), now, label=label, demo_secret=demo_secret
+    )
     for kind, derived in derived_hashes(account_id, key).items():
-        uow.accounts.add_key(account_id, derived, now, kind=kind, label=label)
+        uow.accounts.add_key(account_id, derived, now, kind=kind, label=label, parent_key_id=key_id)
 
 
-def _derive_missing(services: Services, account_id: int, key: str) -> None:
+def _derive_missing(services: Services, account_id: int, key_id: int, key: str) -> None:
     """Keys issued before a face's derived credential existed get it the first time they are
     used (their plain value is only ever seen then): one lookup, and one insert ever."""
     wanted = derived_hashes(account_id, key)
@@ -110,7 +112,9 @@ def _derive_missing(services: Services, account_id: int, key: str) -> None:
     with UnitOfWork(services.engine, None) as uow:
         for kind, derived in wanted.items():
             if derived in missing and uow.accounts.missing_hashes([derived]):
-                uow.accounts.add_key(account_id, derived, services.clock(), kind=kind)
+                uow.accounts.add_key(
+                    account_id, derived, services.clock(), kind=kind, parent_key_id=key_id
+                )
         uow.commit()
 
 
@@ -158,7 +162,7 @@ def authenticate(services: Services, key: str | None) -> int:
             uow.accounts.stamp_key_used(match.key_id, now)
             uow.commit()
     if slot not in _derived_checked:  # once per key and process, not on every refresh
-        _derive_missing(services, match.account_id, key)
+        _derive_missing(services, match.account_id, match.key_id, key)
         if len(_derived_checked) >= KEY_CACHE_SIZE:
             _derived_checked.clear()
         _derived_checked.add(slot)

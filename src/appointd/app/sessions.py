@@ -31,11 +31,12 @@ def open_session(services: Services, kind: str, account_id: int, credential: str
     now = services.clock()
     token = f"st:{kind}:{secrets.token_hex(32)}"
     with UnitOfWork(services.engine, None) as uow:
-        if not uow.accounts.account_for_credential(account_id, hash_key(credential), kind):
+        key_id = uow.accounts.credential_id(account_id, hash_key(credential), kind)
+        if key_id is None:
             raise Unauthenticated("unknown account or wrong signature")
         uow.accounts.drop_expired_sessions(now)
         expires = now + timedelta(minutes=services.settings.session_token_minutes)
-        uow.accounts.add_session(account_id, hash_key(token), kind, now, expires)
+        uow.accounts.add_session(account_id, hash_key(token), kind, key_id, now, expires)
         uow.commit()
     return token
 

@@ -541,6 +541,8 @@ session_tokens = Table(
     _account(),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("kind", String(20), nullable=False),
+    # The credential row (api_keys) the session was opened with: revoking it ends the session.
+    Column("key_id", Id, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
     Index("ix_session_tokens_expires_at", "expires_at"),
@@ -551,3 +553,6 @@ session_tokens = Table(
 # one key `serve --demo` made, its secret, so that each restart prints the same key again.
 api_keys.append_column(Column("last_used_at", UTCDateTime))
 api_keys.append_column(Column("demo_secret", String(200)))
+# A face's derived credential (kind other than "secret") points at the key it was derived from,
+# so revoking that key revokes the credential too.
+api_keys.append_column(Column("parent_key_id", Id, index=True))

@@ -114,3 +114,23 @@ def test_a_key_issued_before_the_timetap_credential_existed_works_after_its_firs
     forget_keys()
     assert api.get("/v1/locations").status_code == 200
     assert api.client.get("/timetap/live/sessionToken", params=params).status_code == 200
+
+
+def test_revoking_a_key_ends_its_timetap_signature_and_the_sessions_opened_with_it(
+    api: Api, db: Database
+) -> None:
+    from appointd.app.keys import revoke_key
+
+    token = TimeTap(api, "/timetap").token
+    with db.engine.connect() as conn:
+        key_id = conn.execute(
+            select(tables.api_keys.c.id).where(
+                tables.api_keys.c.account_id == api.account_id,
+                tables.api_keys.c.kind == "secret",
+            )
+        ).scalar_one()
+    revoke_key(db.services, key_id)
+    params = {"apiKey": api.account_id, "signature": signature(api.account_id, api.key)}
+    refused(api.client.get("/timetap/sessionToken", params=params), 401)
+    forget_tokens()  # this process's token cache; other processes forget within its lifetime
+    refused(api.client.get("/timetap/locations", headers={"Authorization": f"Bearer {token}"}), 401)

@@ -16,6 +16,7 @@ import time
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
+from appointd.app.accounts import KEY_CACHE_SECONDS
 from appointd.app.context import Caller, Context, Services
 from appointd.app.sessions import open_session, session_account
 from appointd.domain.errors import Invalid
@@ -23,8 +24,8 @@ from appointd.faces.timetap.errors import TimeTapRoute
 
 KIND = "timetap"
 # A token checked against the database is trusted by this process for this long, and never
-# past its expiry.
-TOKEN_CACHE_SECONDS = 30.0
+# past its expiry: as long as a key is (a revoked key's sessions end within it too).
+TOKEN_CACHE_SECONDS = KEY_CACHE_SECONDS
 TOKEN_CACHE_SIZE = 10_000
 _known: dict[tuple[int, str], tuple[int, float]] = {}
 

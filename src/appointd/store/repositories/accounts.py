@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, or_, select, update
 
 from appointd.domain.model import Account
 from appointd.store import tables
@@ -103,6 +103,7 @@ class AccountRepository:
         kind: str = "secret",
         label: str | None = None,
         demo_secret: str | None = None,
+        parent_key_id: int | None = None,
     ) -> int:
         result = self.conn.execute(
             tables.api_keys.insert().values(
@@ -112,6 +113,7 @@ class AccountRepository:
                 label=label,
                 created_at=at,
                 demo_secret=demo_secret,
+                parent_key_id=parent_key_id,
             )
         )
         return int(result.inserted_primary_key[0])  # type: ignore[index]
@@ -131,8 +133,8 @@ class AccountRepository:
         rows = self.conn.execute(select(k.c.key_hash).where(k.c.key_hash.in_(key_hashes)))
         return set(key_hashes) - {r.key_hash for r in rows}
 
-    def account_for_credential(self, account_id: int, key_hash: str, kind: str) -> bool:
-        """Whether ``key_hash`` is an unrevoked credential of ``kind`` of ``account_id``."""
+    def credential_id(self, account_id: int, key_hash: str, kind: str) -> int | None:
+        """The id of the unrevoked credential of ``kind`` of ``account_id`` with ``key_hash``."""
         k = tables.api_keys
         row = self.conn.execute(
             select(k.c.id).where(
@@ -142,17 +144,24 @@ class AccountRepository:
                 k.c.revoked_at.is_(None),
             )
         ).first()
-        return row is not None
+        return None if row is None else int(row.id)
 
     # -- session tokens (a face's short-lived bearer tokens; only their hash is stored) ------
     def add_session(
-        self, account_id: int, token_hash: str, kind: str, at: datetime, expires_at: datetime
+        self,
+        account_id: int,
+        token_hash: str,
+        kind: str,
+        key_id: int,
+        at: datetime,
+        expires_at: datetime,
     ) -> None:
         self.conn.execute(
             tables.session_tokens.insert().values(
                 account_id=account_id,
                 token_hash=token_hash,
                 kind=kind,
+                key_id=key_id,
                 created_at=at,
                 expires_at=expires_at,
             )
@@ -161,11 +170,17 @@ class AccountRepository:
     def session_account(
         self, token_hash: str, kind: str, now: datetime
     ) -> tuple[int, datetime] | None:
-        """The account and expiry of an unexpired session token, else ``None``."""
-        s = tables.session_tokens
+        """The account and expiry of an unexpired session token whose credential is not
+        revoked, else ``None``."""
+        s, k = tables.session_tokens, tables.api_keys
         row = self.conn.execute(
-            select(s.c.account_id, s.c.expires_at).where(
-                s.c.token_hash == token_hash, s.c.kind == kind, s.c.expires_at > now
+            select(s.c.account_id, s.c.expires_at)
+            .join(k, k.c.id == s.c.key_id)
+            .where(
+                s.c.token_hash == token_hash,
+                s.c.kind == kind,
+                s.c.expires_at > now,
+                k.c.revoked_at.is_(None),
             )
         ).first()
         return None if row is None else (int(row.account_id), row.expires_at)
@@ -201,12 +216,12 @@ class AccountRepository:
         return None if row is None else _key_row(row._mapping)
 
     def revoke_key(self, key_id: int, at: datetime) -> None:
-        """Revoke the key (and forget a demo secret kept for it); revoking twice keeps the
-        first stamp."""
+        """Revoke the key and every credential a face derived from it (and forget a demo secret
+        kept for it); revoking twice keeps the first stamp."""
         k = tables.api_keys
         self.conn.execute(
             update(k)
-            .where(k.c.id == key_id, k.c.revoked_at.is_(None))
+            .where(or_(k.c.id == key_id, k.c.parent_key_id == key_id), k.c.revoked_at.is_(None))
             .values(revoked_at=at, demo_secret=None)
         )
 

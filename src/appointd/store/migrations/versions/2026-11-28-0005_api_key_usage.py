@@ -1,4 +1,5 @@
-"""API keys: when each was last used, and the demo key kept so ``serve --demo`` can print it again.
+"""API keys: when each was last used, the demo key kept so ``serve --demo`` can print it again,
+and the key a face's derived credential was derived from (revoked with it).
 
 Revision ID: 0005
 Revises: 0001
@@ -18,9 +19,19 @@ def upgrade() -> None:
     with op.batch_alter_table("api_keys") as batch:
         batch.add_column(sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("demo_secret", sa.String(length=200), nullable=True))
+        batch.add_column(
+            sa.Column(
+                "parent_key_id",
+                sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+                nullable=True,
+            )
+        )
+        batch.create_index("ix_api_keys_parent_key_id", ["parent_key_id"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("api_keys") as batch:
+        batch.drop_index("ix_api_keys_parent_key_id")
+        batch.drop_column("parent_key_id")
         batch.drop_column("demo_secret")
         batch.drop_column("last_used_at")

@@ -25,6 +25,8 @@ def upgrade() -> None:
         sa.Column("account_id", ID, nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
+        # The credential row (api_keys) the session was opened with: revoking it ends the session.
+        sa.Column("key_id", ID, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
