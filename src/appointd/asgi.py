@@ -13,6 +13,7 @@ from appointd.app.context import Services
 from appointd.faces.cliniko import app as cliniko_app
 from appointd.faces.native import errors as native_errors
 from appointd.faces.native.app import router as native_router
+from appointd.faces.shared.body_limit import BodyLimit
 from appointd.settings import Settings, get_settings
 from appointd.store.engine import make_engine
 
@@ -38,4 +39,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     native_errors.install(app)
     app.include_router(native_router)
     app.mount(cliniko_app.PREFIX, cliniko_app.build(services))
+    # Outermost: nothing below reads a body the limit has not counted.
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app

@@ -63,6 +63,10 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=args.log_level,
         access_log=args.access_log,
+        # uvicorn restarts a worker that has not answered its health ping within this many
+        # seconds; on a loaded machine importing the application alone can take longer than
+        # uvicorn's default of 5, and workers were killed in a loop before serving anything.
+        timeout_worker_healthcheck=60,
     )
     return 0
 

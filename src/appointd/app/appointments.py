@@ -22,6 +22,7 @@ from appointd.app.placement import (
     run_again_after_a_lost_race,
 )
 from appointd.app.references import active
+from appointd.app.retry import lost_race, retry_transient
 from appointd.app.staff_assignment import assign
 from appointd.domain import booking
 from appointd.domain.errors import Invalid, NotFound, SlotTaken
@@ -57,6 +58,10 @@ SCHEDULING_FIELDS = frozenset(
 # -- reading ---------------------------------------------------------------------------------
 
 
+# Auto-assignment retries after losing a chosen staff member to a concurrent booking.
+MAX_ASSIGNMENT_ATTEMPTS = 50
+
+
 def get(ctx: Context, appointment_id: int) -> Appointment:
     with ctx.uow(write=False) as uow:
         appt = uow.appointments.get(appointment_id)
@@ -80,6 +85,7 @@ def history(ctx: Context, appointment_id: int) -> list[HistoryEntry]:
 # -- booking ---------------------------------------------------------------------------------
 
 
+@retry_transient(lost_race)
 def book(ctx: Context, cmd: BookAppointment) -> Appointment:
     """Book one appointment; :class:`SlotTaken`, :class:`Invalid` or :class:`NotFound` otherwise.
 
@@ -95,8 +101,10 @@ def book(ctx: Context, cmd: BookAppointment) -> Appointment:
 
         return classes.take_seats(ctx, cmd)
     # An assigned staff member can be taken by a concurrent booking between our check and our
-    # insert (PostgreSQL's exclusion constraint then refuses ours): choose again, twice at most.
-    attempts = 3 if cmd.staff_id is None else 1
+    # insert (PostgreSQL's exclusion constraint then refuses ours): choose again. Each refusal
+    # means another booking took a staff member for good, so this ends when someone free is
+    # found or nobody is left (refused the usual way); the bound is only a safety net.
+    attempts = MAX_ASSIGNMENT_ATTEMPTS if cmd.staff_id is None else 1
     for attempt in range(1, attempts + 1):
         try:
             with guard_overlaps(ctx, cmd), ctx.uow() as uow:
@@ -184,6 +192,7 @@ def place(uow: UnitOfWork, ctx: Context, cmd: BookAppointment, p: Placement) -> 
 # -- changing --------------------------------------------------------------------------------
 
 
+@retry_transient()
 def change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
     """Reschedule, reassign or annotate; when time, people or things change, every check runs
     again."""
@@ -329,6 +338,7 @@ def snapshot(a: Appointment) -> dict[str, Any]:
     }
 
 
+@retry_transient()
 def transition_to(ctx: Context, cmd: TransitionAppointment) -> Appointment:
     """Move through the status machine; leaving the holding statuses frees the time."""
     with ctx.uow() as uow:
@@ -357,6 +367,7 @@ def transition_to(ctx: Context, cmd: TransitionAppointment) -> Appointment:
     return appt
 
 
+@retry_transient()
 def archive(ctx: Context, appointment_id: int, reason: str | None = None) -> None:
     """Soft-delete: hidden from lists, time freed, history kept. Archiving twice is harmless."""
     with ctx.uow() as uow:

@@ -29,6 +29,7 @@ from appointd.app.commands import BookAppointment
 from appointd.app.context import Context
 from appointd.app.placement import guard_overlaps, run_again_after_a_lost_race
 from appointd.app.references import active
+from appointd.app.retry import retry_transient
 from appointd.domain import classes as rules
 from appointd.domain.classes import ClassSession, SessionStatus
 from appointd.domain.errors import CapacityExceeded, Conflict, FieldError, Invalid, NotFound
@@ -85,6 +86,7 @@ def _get(uow: UnitOfWork, session_id: int, field: str | None = None) -> ClassSes
 # -- scheduling ------------------------------------------------------------------------------
 
 
+@retry_transient()
 def schedule(ctx: Context, cmd: ScheduleSession) -> ClassSession:
     """Schedule a session of a ``class`` service; refused like a booking over busy time."""
     draft = _draft(
@@ -119,6 +121,7 @@ def schedule(ctx: Context, cmd: ScheduleSession) -> ClassSession:
     return session
 
 
+@retry_transient()
 def change(ctx: Context, session_id: int, changes: dict[str, Any]) -> ClassSession:
     """Reschedule, reassign or resize; every check runs again and the open seats follow.
 
@@ -196,6 +199,7 @@ def _reschedule(
     )
 
 
+@retry_transient()
 def cancel(ctx: Context, session_id: int, reason: str | None = None) -> None:
     """Cancel and archive the session, cancelling its open seats; harmless when repeated."""
     with ctx.uow() as uow:

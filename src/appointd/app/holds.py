@@ -22,6 +22,7 @@ from appointd.app.appointments import payload, record
 from appointd.app.commands import TransitionAppointment
 from appointd.app.context import Context
 from appointd.app.placement import guard_overlaps
+from appointd.app.retry import retry_transient
 from appointd.domain import waitlist as rules
 from appointd.domain.errors import Conflict, Invalid, NotFound
 from appointd.domain.events import EventType
@@ -47,6 +48,7 @@ class Offer:
     hold: Appointment
 
 
+@retry_transient()
 def cancel(ctx: Context, cmd: CancelWithOffer) -> Appointment:
     """Cancel; with ``offer_to`` also hold the time (:func:`cancel_and_offer`), else plainly.
 
@@ -185,6 +187,7 @@ def _invitation(entry: WaitlistEntry, hold: Appointment) -> dict[str, object]:
     }
 
 
+@retry_transient()
 def claim(ctx: Context, entry_id: int) -> tuple[WaitlistEntry, Appointment]:
     """Turn the hold offered to ``entry_id`` into its client's confirmed appointment.
 

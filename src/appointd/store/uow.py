@@ -9,9 +9,15 @@ from __future__ import annotations
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from appointd.store.engine import EXCLUSION_VIOLATION, OverlapRefused, sqlstate
+from appointd.store.engine import (
+    EXCLUSION_VIOLATION,
+    TRANSIENT,
+    OverlapRefused,
+    TransientFailure,
+    sqlstate,
+)
 from appointd.store.repositories.accounts import AccountRepository
 from appointd.store.repositories.appointments import AppointmentRepository
 from appointd.store.repositories.availability import AvailabilityRepository
@@ -88,6 +94,9 @@ class UnitOfWork:
         except IntegrityError as exc:
             _raise_if_overlap(exc)
             raise
+        except DBAPIError as exc:
+            _raise_if_transient(exc)
+            raise
 
     def rollback(self) -> None:
         self.conn.rollback()
@@ -105,6 +114,13 @@ class UnitOfWork:
             self.conn.close()
         if isinstance(exc, IntegrityError):
             _raise_if_overlap(exc)
+        if isinstance(exc, DBAPIError):
+            _raise_if_transient(exc)
+
+
+def _raise_if_transient(exc: DBAPIError) -> None:
+    if sqlstate(exc) in TRANSIENT:
+        raise TransientFailure() from exc
 
 
 def _raise_if_overlap(exc: IntegrityError) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from appointd.domain.errors import (
@@ -28,6 +28,7 @@ from appointd.domain.errors import (
     Unauthenticated,
 )
 from appointd.faces.native.auth import context
+from appointd.faces.shared.errors import register_error_renderer
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -140,8 +141,27 @@ def _path_value(err: Any) -> object:
     return value if isinstance(value, str | int) else "?"
 
 
+# Problems only the shared machinery raises (body limit, Idempotency-Key): status -> slug, title.
+_MACHINERY = {
+    413: ("payload-too-large", "Request body too large"),
+    409: ("idempotency-key-in-use", "Request with this Idempotency-Key still in progress"),
+    422: ("invalid", "Invalid request"),
+}
+
+
+def render_status(status: int, exc: AppointdError) -> Response:
+    """The problem document for ``exc`` answered with ``status``: the renderer the native face
+    registers for the shared machinery (:mod:`appointd.faces.shared.errors`)."""
+    slug, title = _MACHINERY.get(status, ("error", "Error"))
+    extra: dict[str, Any] = {}
+    if isinstance(exc, Invalid):
+        extra["errors"] = [{"field": e.field, "message": e.message} for e in exc.errors]
+    return problem(status, slug, title, exc.message, **extra)
+
+
 def install(app: FastAPI) -> None:
-    """Register the native problem rendering on ``app``."""
+    """Register the native problem rendering on ``app`` and for the shared machinery."""
+    register_error_renderer("/v1", render_status)
 
     @app.exception_handler(AppointdError)
     async def _core(_: Request, exc: AppointdError) -> JSONResponse:

@@ -7,6 +7,11 @@ PostgreSQL :meth:`NewAppointmentRepository.add` sends them as one statement (dat
 trip to write, not five; the exclusion constraint on ``blocks`` checks that statement as it
 would the separate inserts. SQLite has no data-modifying ``WITH`` and no round trips to save,
 so there it is the separate inserts.
+
+Before its rows are inserted, the statement takes the advisory locks of the blocks' subjects in
+ascending key order (:func:`~appointd.store.engine.subject_lock_key`): concurrent bookings of
+the same staff member then queue instead of deadlocking in the exclusion constraint's check,
+which waits on every uncommitted overlapping block it finds, in no fixed order.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any
 from sqlalchemy import text
 
 from appointd.domain.model import Appointment, Block, Event, HistoryEntry
+from appointd.store.engine import subject_lock_key
 from appointd.store.repositories.appointments import AppointmentRepository
 from appointd.store.repositories.base import Repository
 from appointd.store.repositories.blocks import BlockRepository
@@ -61,8 +67,11 @@ _PG_INSERT = text(
     f"""
 WITH new_appointment AS (
     INSERT INTO appointments (account_id, {", ".join(_APPOINTMENT_COLUMNS + _JSON_COLUMNS)})
-    VALUES (:account_id, {", ".join(f":{c}" for c in _APPOINTMENT_COLUMNS)},
-            {", ".join(f"CAST(:{c} AS jsonb)" for c in _JSON_COLUMNS)})
+    SELECT :account_id, {", ".join(f":{c}" for c in _APPOINTMENT_COLUMNS)},
+           {", ".join(f"CAST(:{c} AS jsonb)" for c in _JSON_COLUMNS)}
+    FROM (SELECT count(pg_advisory_xact_lock(k))
+          FROM (SELECT k FROM unnest(CAST(:lock_keys AS bigint[])) AS u(k) ORDER BY k) AS o
+         ) AS subjects_locked
     RETURNING id
 ), new_blocks AS (
     INSERT INTO blocks (account_id, appointment_id, subject_kind, subject_id, start_at, end_at,
@@ -120,6 +129,9 @@ class NewAppointmentRepository(Repository):
         params.update(
             account_id=self.account_id,
             blocks=json.dumps([_block(b) for b in blocks]),
+            lock_keys=sorted(
+                {subject_lock_key(b.subject_kind, b.subject_id) for b in blocks if b.holding}
+            ),
             resource_id_set=sorted(set(appt.resource_ids)),
             h_at=_utc(entry.at),
             h_action=entry.action,
