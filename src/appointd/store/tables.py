@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -433,4 +434,24 @@ dispatcher_leases = Table(
     Column("name", String(40), primary_key=True),
     Column("owner", String(64), nullable=False),
     Column("until", UTCDateTime, nullable=False),
+)
+
+
+# -- hardening (issue 8, migration 0003) ------------------------------------------------------
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("account_id", Id, ForeignKey("accounts.id"), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("method", String(10), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    # "completed": the answer below is stored (written in the transaction of its effects).
+    Column("state", String(20), nullable=False),
+    Column("status", Integer),
+    Column("headers", JsonDoc, nullable=False, default=dict),
+    Column("body", LargeBinary),
+    Column("created_at", UTCDateTime, nullable=False, index=True),
+    Column("completed_at", UTCDateTime),
 )

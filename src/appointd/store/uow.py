@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, NestedTransaction
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from appointd.store.engine import (
@@ -30,6 +30,7 @@ from appointd.store.repositories.catalog import (
     ServiceRepository,
 )
 from appointd.store.repositories.classes import ClassSessionRepository
+from appointd.store.repositories.idempotency import IdempotencyRepository
 from appointd.store.repositories.intents import IntentRepository
 from appointd.store.repositories.new_appointments import NewAppointmentRepository
 from appointd.store.repositories.outbox import OutboxRepository
@@ -47,15 +48,33 @@ class UnitOfWork:
     lock, on PostgreSQL no transaction at all (each statement on its own, as READ COMMITTED
     would run it anyway).
     ``account_id=None`` is only for account-level work (creating accounts, resolving keys).
+
+    ``joined`` is a connection whose transaction is already open (an idempotent request's, see
+    :mod:`appointd.faces.shared.idempotency`): the unit of work then runs in a savepoint of that
+    transaction. :meth:`commit` releases the savepoint and leaving without it rolls back to it,
+    so a use case behaves exactly as alone, but its effects become durable only when the owner
+    of the transaction commits it, together with whatever the owner wrote beside them.
     """
 
-    def __init__(self, engine: Engine, account_id: int | None, *, write: bool = True) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        account_id: int | None,
+        *,
+        write: bool = True,
+        joined: Connection | None = None,
+    ) -> None:
         self._engine = engine
         self._write = write
+        self._joined = joined
+        self._savepoint: NestedTransaction | None = None
         self.account_id = account_id if account_id is not None else 0
         self.dialect = engine.dialect.name
 
     def __enter__(self) -> UnitOfWork:
+        if self._joined is not None:
+            self._savepoint = self._joined.begin_nested()
+            return self._bind(self._joined)
         conn = self._engine.connect()
         if not self._write:
             if self.dialect == "postgresql":
@@ -65,6 +84,9 @@ class UnitOfWork:
             else:
                 conn = conn.execution_options(sqlite_begin="DEFERRED")
         conn.begin()
+        return self._bind(conn)
+
+    def _bind(self, conn: Connection) -> UnitOfWork:
         self.conn: Connection = conn
         aid = self.account_id
         self.accounts = AccountRepository(conn)
@@ -85,12 +107,16 @@ class UnitOfWork:
         self.outbox = OutboxRepository(conn, aid)
         self.waitlist = WaitlistRepository(conn, aid)
         self.intents = IntentRepository(conn, aid)
+        self.idempotency = IdempotencyRepository(conn, aid)
         self.subscriptions = SubscriptionRepository(conn, aid)
         return self
 
     def commit(self) -> None:
         try:
-            self.conn.commit()
+            if self._savepoint is not None:
+                self._savepoint.commit()
+            else:
+                self.conn.commit()
         except IntegrityError as exc:
             _raise_if_overlap(exc)
             raise
@@ -99,7 +125,10 @@ class UnitOfWork:
             raise
 
     def rollback(self) -> None:
-        self.conn.rollback()
+        if self._savepoint is not None:
+            self._savepoint.rollback()
+        else:
+            self.conn.rollback()
 
     def __exit__(
         self,
@@ -107,11 +136,15 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        try:
-            if self.conn.in_transaction():
-                self.conn.rollback()
-        finally:
-            self.conn.close()
+        if self._savepoint is not None:
+            if self._savepoint.is_active:
+                self._savepoint.rollback()
+        else:
+            try:
+                if self.conn.in_transaction():
+                    self.conn.rollback()
+            finally:
+                self.conn.close()
         if isinstance(exc, IntegrityError):
             _raise_if_overlap(exc)
         if isinstance(exc, DBAPIError):

@@ -4,14 +4,30 @@ from __future__ import annotations
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 
 from appointd.app.accounts import authenticate, known_account_id
 from appointd.app.context import Caller, Context, Services
+from appointd.domain.errors import Unauthenticated
 
 
 def services_of(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
+
+
+def _bearer(headers: Headers) -> str | None:
+    scheme, _, raw = headers.get("authorization", "").partition(" ")
+    return raw.strip() if scheme.lower() == "bearer" else None
+
+
+def account_of(services: Services, headers: Headers) -> int | None:
+    """The account of a native request's credentials, ``None`` when they are missing or
+    unknown (for the shared ``Idempotency-Key`` machinery)."""
+    try:
+        return authenticate(services, _bearer(headers))
+    except Unauthenticated:
+        return None
 
 
 async def context(request: Request) -> Context:
@@ -20,9 +36,7 @@ async def context(request: Request) -> Context:
     Async so that a key resolved lately costs no hop to a worker thread (a sync dependency
     takes one on every request); a key not known yet is looked up in a worker thread.
     """
-    header = request.headers.get("authorization", "")
-    scheme, _, raw = header.partition(" ")
-    key = raw.strip() if scheme.lower() == "bearer" else None
+    key = _bearer(request.headers)
     services = services_of(request)
     account_id = known_account_id(services, key)
     if account_id is None:

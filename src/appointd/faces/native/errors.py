@@ -27,8 +27,9 @@ from appointd.domain.errors import (
     SlotTaken,
     Unauthenticated,
 )
-from appointd.faces.native.auth import context
+from appointd.faces.native.auth import account_of, context
 from appointd.faces.shared.errors import register_error_renderer
+from appointd.faces.shared.idempotency import register_idempotent_prefix
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -162,6 +163,7 @@ def render_status(status: int, exc: AppointdError) -> Response:
 def install(app: FastAPI) -> None:
     """Register the native problem rendering on ``app`` and for the shared machinery."""
     register_error_renderer("/v1", render_status)
+    register_idempotent_prefix("/v1", account_of)
 
     @app.exception_handler(AppointdError)
     async def _core(_: Request, exc: AppointdError) -> JSONResponse:
