@@ -50,6 +50,14 @@ PathId = Annotated[int, BeforeValidator(path_validator(parse_path_id)), _ID_SCHE
 """An id in a path: anything but ``[0-9]+`` ASCII within 1..2^63-1 is a 404."""
 Name = StrictStr
 
+# The longest list each request field takes: far above what a real calendar needs, low enough
+# that a request is refused (422 naming the field) in milliseconds. In the OpenAPI document
+# as maxItems.
+MAX_IDS = 100  # ids in one list (staff, services, locations, resources, waitlist entries)
+MAX_WEEK_RANGES = 70  # working-hour ranges in a week: ten a day
+MAX_DAY_RANGES = 10  # ranges on one date override
+MAX_OVERRIDES = 400  # date overrides sent at once: more than a year of them
+
 Instant = Annotated[
     datetime,
     BeforeValidator(validator(parse_instant_or_local)),
@@ -147,7 +155,9 @@ class RangeIn(In):
 
 class DateOverrideIn(In):
     date: StrictStr = Field(examples=["2026-12-24"])
-    ranges: list[RangeIn] = Field(default_factory=list, description="empty = day off")
+    ranges: list[RangeIn] = Field(
+        default_factory=list, max_length=MAX_DAY_RANGES, description="empty = day off"
+    )
 
 
 class StaffIn(In):
@@ -157,10 +167,10 @@ class StaffIn(In):
     time_zone: StrictStr | None = Field(
         default=None, description="defaults to the first location's"
     )
-    location_ids: list[Id] = Field(default_factory=list)
-    service_ids: list[Id] = Field(default_factory=list)
-    working_hours: list[WeeklyRangeIn] = Field(default_factory=list)
-    date_overrides: list[DateOverrideIn] = Field(default_factory=list)
+    location_ids: list[Id] = Field(default_factory=list, max_length=MAX_IDS)
+    service_ids: list[Id] = Field(default_factory=list, max_length=MAX_IDS)
+    working_hours: list[WeeklyRangeIn] = Field(default_factory=list, max_length=MAX_WEEK_RANGES)
+    date_overrides: list[DateOverrideIn] = Field(default_factory=list, max_length=MAX_OVERRIDES)
 
 
 class StaffPatch(In):
@@ -168,10 +178,10 @@ class StaffPatch(In):
     last_name: StrictStr | None = None
     email: StrictStr | None = None
     time_zone: StrictStr | None = None
-    location_ids: list[Id] | None = None
-    service_ids: list[Id] | None = None
-    working_hours: list[WeeklyRangeIn] | None = None
-    date_overrides: list[DateOverrideIn] | None = None
+    location_ids: list[Id] | None = Field(default=None, max_length=MAX_IDS)
+    service_ids: list[Id] | None = Field(default=None, max_length=MAX_IDS)
+    working_hours: list[WeeklyRangeIn] | None = Field(default=None, max_length=MAX_WEEK_RANGES)
+    date_overrides: list[DateOverrideIn] | None = Field(default=None, max_length=MAX_OVERRIDES)
 
 
 class TimeOffIn(In):
@@ -217,8 +227,10 @@ class ServiceIn(In):
     currency: StrictStr | None = None
     kind: Literal["service", "class"] = "service"
     capacity: StrictInt = 1
-    staff_ids: list[Id] = Field(default_factory=list)
-    resource_ids: list[Id] = Field(default_factory=list, description="resources the service needs")
+    staff_ids: list[Id] = Field(default_factory=list, max_length=MAX_IDS)
+    resource_ids: list[Id] = Field(
+        default_factory=list, max_length=MAX_IDS, description="resources the service needs"
+    )
     min_notice_minutes: StrictInt | None = None
     max_advance_days: StrictInt | None = None
 
@@ -232,8 +244,8 @@ class ServicePatch(In):
     currency: StrictStr | None = None
     kind: Literal["service", "class"] | None = None
     capacity: StrictInt | None = None
-    staff_ids: list[Id] | None = None
-    resource_ids: list[Id] | None = None
+    staff_ids: list[Id] | None = Field(default=None, max_length=MAX_IDS)
+    resource_ids: list[Id] | None = Field(default=None, max_length=MAX_IDS)
     min_notice_minutes: StrictInt | None = None
     max_advance_days: StrictInt | None = None
 
@@ -337,8 +349,8 @@ class AppointmentIn(In):
         default=None, description="default: a free, qualified staff member, round-robin"
     )
     end: Instant | None = Field(default=None, description="default: start + service duration")
-    resource_ids: list[Id] = Field(default_factory=list)
-    additional_staff_ids: list[Id] = Field(default_factory=list)
+    resource_ids: list[Id] = Field(default_factory=list, max_length=MAX_IDS)
+    additional_staff_ids: list[Id] = Field(default_factory=list, max_length=MAX_IDS)
     coordinator_staff_id: Id | None = None
     notes: StrictStr | None = None
     status: Literal["pending", "confirmed"] = "confirmed"
@@ -371,8 +383,8 @@ class AppointmentPatch(In):
     start: Instant | None = None
     end: Instant | None = None
     staff_id: Id | None = None
-    additional_staff_ids: list[Id] | None = None
-    resource_ids: list[Id] | None = None
+    additional_staff_ids: list[Id] | None = Field(default=None, max_length=MAX_IDS)
+    resource_ids: list[Id] | None = Field(default=None, max_length=MAX_IDS)
     coordinator_staff_id: Id | None = None
     client_id: Id | None = None
     service_id: Id | None = None
@@ -389,6 +401,7 @@ class CancelIn(In):
     reason: StrictStr | None = None
     offer_to: list[Id] = Field(
         default_factory=list,
+        max_length=MAX_IDS,
         description="waitlist entries to invite: the freed time is held for them (kind hold)",
     )
     hold_minutes: StrictInt | None = Field(

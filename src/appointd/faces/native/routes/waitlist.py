@@ -26,6 +26,10 @@ from appointd.store.repositories.waitlist import WaitlistFilter
 router = APIRouter(tags=["waitlist"])
 
 
+# Preferred time windows of one waitlist entry.
+MAX_PREFERRED_TIMES = 50
+
+
 class PreferredTimeIn(s.In):
     weekday: StrictInt | None = Field(
         default=None, description="ISO weekday, Monday = 1 ... Sunday = 7; none = any day"
@@ -42,7 +46,9 @@ class WaitlistEntryIn(s.In):
     earliest: IsoDate | None = Field(default=None, description="first acceptable local date")
     latest: IsoDate | None = Field(default=None, description="last acceptable local date")
     preferred_times: list[PreferredTimeIn] = Field(
-        default_factory=list, description="the appointment must lie inside one of these"
+        default_factory=list,
+        max_length=MAX_PREFERRED_TIMES,
+        description="the appointment must lie inside one of these",
     )
     notes: StrictStr | None = None
 
