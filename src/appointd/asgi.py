@@ -17,6 +17,7 @@ from appointd.faces.shared.body_limit import BodyLimit
 from appointd.faces.shared.idempotency import Idempotency
 from appointd.settings import Settings, get_settings
 from appointd.store.engine import make_engine
+from appointd.web.mount import mount as mount_pages
 
 DESCRIPTION = """\
 appointd's native API. Authenticate with `Authorization: Bearer <api key>`.
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.services = services
     native_errors.install(app)
     app.include_router(native_router)
+    mount_pages(app, services)
     app.mount(cliniko_app.PREFIX, cliniko_app.build(services))
     # Added last = runs first: the body limit counts every body before anything reads it,
     # then Idempotency-Key handling wraps whatever face the path belongs to.

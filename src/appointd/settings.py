@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=1_073_741_824)
     # How long an Idempotency-Key and its stored answer are kept, in hours (at least 24).
     idempotency_retention_hours: int = Field(default=24, ge=24, le=24 * 90)
+    # Public pages (issue 14): page views and form posts a client address may make a minute.
+    public_views_per_minute: int = Field(default=60, ge=1, le=100_000)
+    public_posts_per_minute: int = Field(default=10, ge=1, le=100_000)
 
     # -- dispatcher (issue 10) -------------------------------------------------------------
     # Webhook URLs to loopback, private or link-local addresses are refused unless this is on.

@@ -48,10 +48,11 @@ FILTERABLE = {
 }
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _CURRENCY = re.compile(r"[A-Z]{3}")
+_SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{1,58})[a-z0-9]")
 # Fields a PATCH may set to null; null anywhere else would leave the object incomplete.
 # A staff member's null time zone means "the zone of the first location" again.
 NULLABLE = {
-    "locations": {"address"},
+    "locations": {"address", "booking_slug"},
     "staff": {"email", "time_zone", "working_hours", "date_overrides"},
     "services": {"price", "currency", "min_notice_minutes", "max_advance_days"},
     "resources": {"location_id"},
@@ -304,7 +305,24 @@ def _validate_location(uow: UnitOfWork, e: Location) -> None:
     errors: list[FieldError] = []
     _require_name(errors, "name", e.name)
     _check_zone(errors, "time_zone", e.time_zone)
+    _check_booking_page(errors, e)
     _raise(errors)
+    if e.booking_slug is not None and uow.public.slug_taken(e.booking_slug, e.id):
+        raise Invalid.field("booking_slug", "is already taken; choose another")
+
+
+def _check_booking_page(errors: list[FieldError], e: Location) -> None:
+    """A slug is the last part of the public booking address; online booking needs one."""
+    if e.booking_slug is not None and not _SLUG.fullmatch(e.booking_slug):
+        errors.append(
+            FieldError(
+                "booking_slug",
+                "must be 3 to 60 lowercase letters, digits and inner hyphens, "
+                "such as 'harbour-clinic'",
+            )
+        )
+    if e.online_booking and e.booking_slug is None:
+        errors.append(FieldError("booking_slug", "required while online_booking is on"))
 
 
 def _validate_staff(uow: UnitOfWork, e: Staff) -> None:

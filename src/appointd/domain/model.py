@@ -35,6 +35,9 @@ class Location:
     archived_at: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    # Public booking page at {public_url}/book/{booking_slug} while online_booking is on.
+    online_booking: bool = False
+    booking_slug: str | None = None
 
 
 @dataclass(slots=True)

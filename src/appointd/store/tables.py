@@ -8,6 +8,7 @@ query filters on it.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -82,6 +83,10 @@ locations = Table(
     Column("address", Text),
     Column("archived_at", UTCDateTime),
     *_stamps(),
+    # -- public pages (issue 14, migration 0009) --
+    Column("online_booking", Boolean, nullable=False, server_default="0"),
+    Column("booking_slug", String(60)),
+    Index("uq_locations_booking_slug", "booking_slug", unique=True),
 )
 
 staff = Table(
@@ -354,6 +359,32 @@ outbox = Table(
     Column("dispatched_at", UTCDateTime),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Index("ix_outbox_pending", "dispatched_at", "id"),
+)
+
+
+# -- public pages (issue 14, migration 0009) --------------------------------------------------
+
+# One secret iCalendar feed per staff member; POST /v1/staff/{id}/calendar-feed replaces it.
+calendar_feeds = Table(
+    "calendar_feeds",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("account_id", Id, ForeignKey("accounts.id"), nullable=False),
+    Column("staff_id", Id, ForeignKey("staff.id"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 of the URL's token
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("account_id", "staff_id", name="uq_calendar_feeds_account_staff"),
+)
+
+# Fixed-window hit counters of the public pages, shared by every server process. Keyed by
+# client address, not by account, so no account_id (nothing in it belongs to a tenant).
+rate_limit_hits = Table(
+    "rate_limit_hits",
+    metadata,
+    Column("subject", String(120), primary_key=True),
+    Column("window_start", BigInteger, primary_key=True),
+    Column("hits", Integer, nullable=False),
+    Index("ix_rate_limit_hits_window", "window_start"),
 )
 
 # -- dispatcher (issue 10, migration 0004) -----------------------------------------------------

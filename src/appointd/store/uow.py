@@ -34,6 +34,7 @@ from appointd.store.repositories.idempotency import IdempotencyRepository
 from appointd.store.repositories.intents import IntentRepository
 from appointd.store.repositories.new_appointments import NewAppointmentRepository
 from appointd.store.repositories.outbox import OutboxRepository
+from appointd.store.repositories.public import PublicRepository
 from appointd.store.repositories.references import ReferenceRepository
 from appointd.store.repositories.series import SeriesRepository
 from appointd.store.repositories.staff import StaffRepository, TimeOffRepository
@@ -108,6 +109,7 @@ class UnitOfWork:
         self.waitlist = WaitlistRepository(conn, aid)
         self.intents = IntentRepository(conn, aid)
         self.idempotency = IdempotencyRepository(conn, aid)
+        self.public = PublicRepository(conn, aid)
         self.subscriptions = SubscriptionRepository(conn, aid)
         return self
 

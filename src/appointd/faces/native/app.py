@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from appointd.faces.native.routes import appointments, catalog, health, staff_time_off
 from appointd.faces.native.routes import availability as availability_routes
+from appointd.faces.native.routes import calendar_feeds as calendar_feed_routes
 from appointd.faces.native.routes import class_sessions as class_session_routes
 from appointd.faces.native.routes import intents as intent_routes
 from appointd.faces.native.routes import series as series_routes
@@ -22,3 +23,4 @@ router.include_router(class_session_routes.router)
 router.include_router(series_routes.router)
 router.include_router(waitlist_routes.router)
 router.include_router(intent_routes.router)
+router.include_router(calendar_feed_routes.router)

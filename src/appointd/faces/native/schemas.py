@@ -117,16 +117,24 @@ class ListOf(BaseModel, Generic[T]):
 # -- locations ----------------------------------------------------------------------------
 
 
+_ONLINE = "clients may book themselves at {public_url}/book/{booking_slug}"
+_SLUG = "the last part of the public booking address, e.g. harbour-clinic"
+
+
 class LocationIn(In):
     name: Name
     time_zone: StrictStr = Field(description="IANA zone, e.g. Europe/Berlin")
     address: StrictStr | None = None
+    online_booking: StrictBool = Field(default=False, description=_ONLINE)
+    booking_slug: StrictStr | None = Field(default=None, description=_SLUG)
 
 
 class LocationPatch(In):
     name: Name | None = None
     time_zone: StrictStr | None = None
     address: StrictStr | None = None
+    online_booking: StrictBool | None = Field(default=None, description=_ONLINE)
+    booking_slug: StrictStr | None = Field(default=None, description=_SLUG)
 
 
 class LocationOut(Out):
@@ -134,6 +142,8 @@ class LocationOut(Out):
     name: str
     time_zone: str
     address: str | None
+    online_booking: bool
+    booking_slug: str | None
     archived_at: datetime | None
     created_at: datetime
     updated_at: datetime
