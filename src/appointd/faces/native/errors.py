@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from appointd.domain.errors import (
     AppointdError,
@@ -137,6 +138,17 @@ def validation_problem(exc: RequestValidationError) -> JSONResponse:
     return problem(422, "invalid", "Invalid request", detail, errors=unique)
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
 def _path_value(err: Any) -> object:
     value = err.get("input")
     return value if isinstance(value, str | int) else "?"
@@ -183,9 +195,25 @@ def install(app: FastAPI) -> None:
         return validation_problem(exc)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # A body FastAPI cannot even decode (not UTF-8, not JSON) is invalid input like any
+            # other: 422 naming the body, so every bad request body has one status.
+            return problem(
+                422,
+                "invalid",
+                "Invalid request",
+                "body: malformed request body",
+                errors=[{"field": "body", "message": "malformed request body: " + str(exc.detail)}],
+            )
         slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
-        return problem(exc.status_code, slug, str(exc.detail), str(exc.detail))
+        response = problem(exc.status_code, slug, str(exc.detail), str(exc.detail))
+        response.headers.update(exc.headers or {})
+        if exc.status_code == 405:
+            # RFC 9110: name every method the path allows; Starlette names only the methods of
+            # the one route it matched, and GET and POST of a path are separate routes.
+            response.headers["Allow"] = ", ".join(_allowed_methods(request))
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

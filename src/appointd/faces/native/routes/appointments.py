@@ -17,7 +17,14 @@ from appointd.domain.wallclock import as_utc
 from appointd.faces.native import render
 from appointd.faces.native import schemas as s
 from appointd.faces.native.auth import context
-from appointd.faces.native.routes.common import Paging, enum_list, errors, id_list, paging
+from appointd.faces.native.routes.common import (
+    ID_LIST_PATTERN,
+    Paging,
+    enum_list,
+    errors,
+    id_list,
+    paging,
+)
 from appointd.faces.native.routes.series import SeriesOut, series_document
 from appointd.store.repositories.appointments import SORTS, AppointmentFilter
 
@@ -87,12 +94,14 @@ def _kinds(raw: str | None) -> list[AppointmentKind] | None:
 )
 def list_appointments(
     from_: s.Instant | None = Query(None, alias="from", description="overlapping from (RFC 3339)"),
-    to: s.Instant | None = Query(None, description="overlapping until (RFC 3339)"),
-    staff_id: str | None = Query(None, description="id or comma list"),
-    location_id: str | None = Query(None),
-    service_id: str | None = Query(None),
-    client_id: str | None = Query(None),
-    resource_id: str | None = Query(None),
+    to: s.Instant | None = Query(
+        None, description="overlapping until (RFC 3339); not after from: nothing is listed"
+    ),
+    staff_id: str | None = Query(None, pattern=ID_LIST_PATTERN, description="id or comma list"),
+    location_id: str | None = Query(None, pattern=ID_LIST_PATTERN),
+    service_id: str | None = Query(None, pattern=ID_LIST_PATTERN),
+    client_id: str | None = Query(None, pattern=ID_LIST_PATTERN),
+    resource_id: str | None = Query(None, pattern=ID_LIST_PATTERN),
     status: str | None = Query(None, description="comma list, e.g. confirmed,pending"),
     kind: str | None = Query(None, description="appointment (default), hold, or all"),
     include_archived: bool = Query(False),
@@ -105,10 +114,11 @@ def list_appointments(
         problems.append(FieldError("sort", "one of " + ", ".join(sorted(SORTS))))
     start = as_utc(from_, field="from") if from_ else None
     end = as_utc(to, field="to") if to else None
-    if start and end and end <= start:
-        problems.append(FieldError("to", "must be after from"))
     if problems:
         raise Invalid(problems)
+    if start and end and end <= start:
+        # An empty window overlaps nothing (a valid request per the document, so no 422).
+        return {"items": [], "total": 0, "limit": page.limit, "offset": page.offset}
     found = appointments.search(
         ctx,
         AppointmentFilter(

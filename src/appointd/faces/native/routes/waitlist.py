@@ -20,7 +20,14 @@ from appointd.faces.native import render
 from appointd.faces.native import schemas as s
 from appointd.faces.native.auth import context
 from appointd.faces.native.dates import IsoDate
-from appointd.faces.native.routes.common import Paging, enum_list, errors, id_list, paging
+from appointd.faces.native.routes.common import (
+    ID_LIST_PATTERN,
+    Paging,
+    enum_list,
+    errors,
+    id_list,
+    paging,
+)
 from appointd.store.repositories.waitlist import WaitlistFilter
 
 router = APIRouter(tags=["waitlist"])
@@ -118,10 +125,10 @@ def create_entry(payload: WaitlistEntryIn, ctx: Context = Depends(context)) -> W
     summary="List waitlist entries, oldest first",
 )
 def list_entries(
-    client_id: str | None = Query(None, description="id or comma list"),
-    service_id: str | None = Query(None),
-    location_id: str | None = Query(None),
-    staff_id: str | None = Query(None),
+    client_id: str | None = Query(None, pattern=ID_LIST_PATTERN, description="id or comma list"),
+    service_id: str | None = Query(None, pattern=ID_LIST_PATTERN),
+    location_id: str | None = Query(None, pattern=ID_LIST_PATTERN),
+    staff_id: str | None = Query(None, pattern=ID_LIST_PATTERN),
     status: str | None = Query(None, description="comma list: waiting,invited,booked,cancelled"),
     page: Paging = Depends(paging),
     ctx: Context = Depends(context),
