@@ -140,10 +140,11 @@ def api_work(port: int, clinic: Clinic, monday: date) -> Callable[[Jobs, Outcome
 INSERT_APPOINTMENT = """
 INSERT INTO appointments (account_id, location_id, service_id, staff_id, client_id,
     start_at, end_at, busy_start_at, busy_end_at, status, kind, additional_staff_ids,
-    resource_ids, override, seats, source, extra, created_at, updated_at)
+    resource_ids, override, seats, source, extra, created_at, updated_at, reference, manage_token)
 VALUES (%(account_id)s, %(location_id)s, %(service_id)s, %(staff_id)s, %(client_id)s,
     %(start)s, %(end)s, %(start)s, %(end)s, 'confirmed', 'appointment', '[]', '[]', false, 1,
-    'native', '{}', %(now)s, %(now)s)
+    'native', '{}', %(now)s, %(now)s, upper(substr(md5(random()::text), 1, 8)),
+    md5(random()::text))
 RETURNING id
 """
 INSERT_BLOCK = """

@@ -10,11 +10,13 @@ from fastapi import FastAPI
 
 from appointd import __version__
 from appointd.app.context import Services
+from appointd.faces.agendize.app import routers as agendize_routers
 from appointd.faces.cliniko import app as cliniko_app
 from appointd.faces.native import errors as native_errors
 from appointd.faces.native.app import router as native_router
 from appointd.faces.shared.body_limit import BodyLimit
 from appointd.faces.shared.idempotency import Idempotency
+from appointd.faces.timetap import app as timetap
 from appointd.settings import Settings, get_settings
 from appointd.store.engine import make_engine
 from appointd.web.mount import mount as mount_pages
@@ -42,6 +44,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(native_router)
     mount_pages(app, services)
     app.mount(cliniko_app.PREFIX, cliniko_app.build(services))
+    for router in agendize_routers():
+        app.include_router(router, include_in_schema=False)
+    timetap.install(app)
     # Added last = runs first: the body limit counts every body before anything reads it,
     # then Idempotency-Key handling wraps whatever face the path belongs to.
     app.add_middleware(Idempotency, services=services)

@@ -36,6 +36,21 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=1_073_741_824)
     # How long an Idempotency-Key and its stored answer are kept, in hours (at least 24).
     idempotency_retention_hours: int = Field(default=24, ge=24, le=24 * 90)
+    # How long a face's session token (TimeTap's sessionToken) stays valid, in minutes.
+    session_token_minutes: int = Field(default=240, ge=1, le=7 * 24 * 60)
+    # Where clients reach this server (e.g. https://book.example.com): the base of every link
+    # appointd hands out (manage pages). Unset: the address the request came to.
+    public_url: str | None = None
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, url: str | None) -> str | None:
+        if url is None or url == "":
+            return None
+        if not (url.startswith("http://") or url.startswith("https://")):
+            raise ValueError("public_url must be an http:// or https:// URL")
+        return url.rstrip("/")
+
     # Public pages (issue 14): page views and form posts a client address may make a minute.
     public_views_per_minute: int = Field(default=60, ge=1, le=100_000)
     public_posts_per_minute: int = Field(default=10, ge=1, le=100_000)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -26,6 +27,22 @@ def new_key() -> str:
     return "apd_" + secrets.token_urlsafe(32)
 
 
+def timetap_signature(account_id: int, key: str) -> str:
+    """TimeTap's static signature: ``md5hex(apiKey + privateKey)``, apiKey being the account id."""
+    return hashlib.md5(f"{account_id}{key}".encode()).hexdigest()  # the vendor's scheme, not ours
+
+
+# Static credentials some faces derive from the secret key, by kind (the ``api_keys.kind`` of
+# the row that keeps their hash). A face whose client sends a fixed value computed from the key
+# (TimeTap's md5 signature) is checked against this row; the key itself is never stored.
+DERIVED_CREDENTIALS: dict[str, Callable[[int, str], str]] = {"timetap": timetap_signature}
+
+
+def derived_hashes(account_id: int, key: str) -> dict[str, str]:
+    """The hash of every derived credential of ``key``, by kind."""
+    return {kind: hash_key(derive(account_id, key)) for kind, derive in DERIVED_CREDENTIALS.items()}
+
+
 @dataclass(frozen=True)
 class NewAccount:
     account_id: int
@@ -40,7 +57,7 @@ def create_account(services: Services, name: str) -> NewAccount:
     key = new_key()
     with UnitOfWork(services.engine, None) as uow:
         account = uow.accounts.add(name, services.clock())
-        uow.accounts.add_key(account.id, hash_key(key), services.clock())
+        _add_key(uow, account.id, key, services, None)
         uow.commit()
     return NewAccount(account.id, key)
 
@@ -49,9 +66,34 @@ def issue_key(services: Services, account_id: int, label: str | None = None) -> 
     """Another API key for an existing account (rotation, or the demo server's restarts)."""
     key = new_key()
     with UnitOfWork(services.engine, None) as uow:
-        uow.accounts.add_key(account_id, hash_key(key), services.clock(), label=label)
+        _add_key(uow, account_id, key, services, label)
         uow.commit()
     return key
+
+
+def _add_key(
+    uow: UnitOfWork, account_id: int, key: str, services: Services, label: str | None
+) -> None:
+    """The key's hash and, beside it, the hash of each credential a face derives from it."""
+    now = services.clock()
+    uow.accounts.add_key(account_id, hash_key(key), now, label=label)
+    for kind, derived in derived_hashes(account_id, key).items():
+        uow.accounts.add_key(account_id, derived, now, kind=kind, label=label)
+
+
+def _derive_missing(services: Services, account_id: int, key: str) -> None:
+    """Keys issued before a face's derived credential existed get it the first time they are
+    used (their plain value is only ever seen then): one lookup, and one insert ever."""
+    wanted = derived_hashes(account_id, key)
+    with UnitOfWork(services.engine, None, write=False) as uow:
+        missing = uow.accounts.missing_hashes(list(wanted.values()))
+    if not missing:
+        return
+    with UnitOfWork(services.engine, None) as uow:
+        for kind, derived in wanted.items():
+            if derived in missing and uow.accounts.missing_hashes([derived]):
+                uow.accounts.add_key(account_id, derived, services.clock(), kind=kind)
+        uow.commit()
 
 
 # Every request presents its key and keys change rarely, so each process remembers which account
@@ -85,6 +127,7 @@ def authenticate(services: Services, key: str | None) -> int:
         account_id = uow.accounts.account_id_for_key(slot[1])
     if account_id is None:
         raise Unauthenticated("unknown API key")
+    _derive_missing(services, account_id, key)
     if len(_known_keys) >= KEY_CACHE_SIZE:
         _known_keys.clear()
     _known_keys[slot] = (account_id, time.monotonic() + KEY_CACHE_SECONDS)

@@ -1,8 +1,8 @@
 """Pages of appointments with what a face needs to render them, in a bounded number of statements.
 
-A page is the count, the rows, the clients' names, the series rules and the first occurrence of
-each series: five statements whatever the page size (fewer when nothing refers to a client or a
-series). Faces render from :class:`AppointmentPage` and never query per row.
+A page is the count, the rows, the clients' names, the series rules, the first occurrence of
+each series and the reminders sent: six statements whatever the page size (fewer when nothing
+refers to a client or a series). Faces render from :class:`AppointmentPage` and never query per row.
 """
 
 from __future__ import annotations
@@ -12,10 +12,14 @@ from dataclasses import dataclass, field
 
 from appointd.app.context import Context
 from appointd.domain import booking
+from appointd.domain.classes import MAX_CAPACITY
 from appointd.domain.errors import NotFound
 from appointd.domain.model import Appointment, Client
 from appointd.domain.recurrence import Series
+from appointd.domain.status import Status
 from appointd.store.repositories.appointments import AppointmentFilter
+from appointd.store.repositories.conditions import Condition
+from appointd.store.repositories.reminders_sent import RemindersSentRepository
 from appointd.store.uow import UnitOfWork
 
 
@@ -26,6 +30,8 @@ class AppointmentPage:
     clients: dict[int, Client] = field(default_factory=dict)
     series: dict[int, Series] = field(default_factory=dict)
     series_firsts: dict[int, int] = field(default_factory=dict)
+    # The channels ("email", "sms") of the reminders sent per appointment.
+    reminders_sent: dict[int, set[str]] = field(default_factory=dict)
 
 
 def _references(uow: UnitOfWork, items: Sequence[Appointment], page: AppointmentPage) -> None:
@@ -35,6 +41,9 @@ def _references(uow: UnitOfWork, items: Sequence[Appointment], page: Appointment
     if series_ids:
         page.series = uow.series.get_many(series_ids)
         page.series_firsts = uow.appointments.series_firsts(series_ids)
+    if items:
+        sent = RemindersSentRepository(uow.conn, uow.account_id)
+        page.reminders_sent = sent.channels([a.id for a in items])
 
 
 def search(ctx: Context, f: AppointmentFilter) -> AppointmentPage:
@@ -49,7 +58,7 @@ def search(ctx: Context, f: AppointmentFilter) -> AppointmentPage:
 def of(ctx: Context, items: list[Appointment]) -> AppointmentPage:
     """``items`` (just written by a use case) as a page, with their references loaded."""
     page = AppointmentPage(items, len(items))
-    if any(a.client_id is not None or a.series_id is not None for a in items):
+    if items:
         with ctx.uow(write=False) as uow:
             _references(uow, items, page)
     return page
@@ -82,3 +91,22 @@ def has_conflicts(ctx: Context, appointment_id: int) -> bool:
         )
         live, _ = booking.split_expired(found, ctx.now())
     return bool(live)
+
+
+def seated_clients(ctx: Context, session_ids: Sequence[int]) -> dict[int, list[int]]:
+    """The clients holding a seat in each class session, oldest seat first (one statement)."""
+    out: dict[int, list[int]] = {i: [] for i in session_ids}
+    if not session_ids:
+        return out
+    f = AppointmentFilter(
+        kinds=None,
+        limit=MAX_CAPACITY * len(out),
+        conditions=[Condition("class_session_id", "in", sorted(out))],
+        statuses=[s for s in Status if s.holding],
+        order=[("created_at", False)],
+    )
+    with ctx.uow(write=False) as uow:
+        for a in uow.appointments.search(f).items:
+            if a.class_session_id is not None and a.client_id is not None:
+                out[a.class_session_id].append(a.client_id)
+    return out

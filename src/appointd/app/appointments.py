@@ -9,11 +9,12 @@ Either way the caller sees the same :class:`SlotTaken` with the conflicting appo
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from appointd.app import intents, waitlist
+from appointd.app import intents, shared_fields, waitlist
 from appointd.app.commands import BookAppointment, ChangeAppointment, TransitionAppointment
-from appointd.app.context import Context
+from appointd.app.context import Context, Services
 from appointd.app.placement import (
     Placement,
     check_and_block,
@@ -24,8 +25,9 @@ from appointd.app.placement import (
 from appointd.app.references import active
 from appointd.app.retry import lost_race, retry_transient
 from appointd.app.staff_assignment import assign
-from appointd.domain import booking
-from appointd.domain.errors import Invalid, NotFound, SlotTaken
+from appointd.domain import appointment_fields, booking
+from appointd.domain.codes import same_secret
+from appointd.domain.errors import Conflict, Invalid, NotFound, SlotTaken
 from appointd.domain.events import EventType
 from appointd.domain.model import (
     Appointment,
@@ -35,7 +37,7 @@ from appointd.domain.model import (
 from appointd.domain.notifications import Notify, check_reminders
 from appointd.domain.status import INITIAL, Status, transition
 from appointd.domain.wallclock import as_utc, zone
-from appointd.store.engine import OverlapRefused
+from appointd.store.engine import OverlapRefused, ReferenceCollision
 from appointd.store.repositories.appointments import AppointmentFilter
 from appointd.store.repositories.base import Page
 from appointd.store.uow import UnitOfWork
@@ -70,6 +72,39 @@ def get(ctx: Context, appointment_id: int) -> Appointment:
     return appt
 
 
+def get_appointment_by_reference(ctx: Context, reference: str) -> Appointment:
+    """The account's appointment with ``reference`` (case-insensitive); deleted ones too."""
+    with ctx.uow(write=False) as uow:
+        appt = uow.appointments.by_reference(reference)
+    if appt is None:
+        raise NotFound("appointment", reference)
+    return appt
+
+
+def get_appointment_by_manage_token(ctx: Context | Services, token: str) -> Appointment:
+    """The appointment behind a manage link.
+
+    With a :class:`Context`, only the caller's account is searched (a face that hands out the
+    token); with bare :class:`Services` (the public manage page, which knows no account) every
+    account is, and the caller then acts on ``appointment.account_id``. An unknown token is
+    :class:`NotFound`, the same for a wrong one and one of another account.
+    """
+    unknown = NotFound("appointment", "(manage token)")
+    if not token or len(token) > 64:
+        raise unknown
+    if isinstance(ctx, Context):
+        uow = ctx.uow(write=False)
+    else:
+        uow = UnitOfWork(ctx.engine, None, write=False)
+    with uow:
+        appt = uow.appointments.by_manage_token(token, any_account=not isinstance(ctx, Context))
+    # The index finds the row; comparing again in constant time keeps the comparison itself
+    # from telling how much of a guess was right (e.g. a case-insensitive collation).
+    if appt is None or not same_secret(appt.manage_token, token):
+        raise unknown
+    return appt
+
+
 def search(ctx: Context, f: AppointmentFilter) -> Page[Appointment]:
     with ctx.uow(write=False) as uow:
         return uow.appointments.search(f)
@@ -92,14 +127,26 @@ def book(ctx: Context, cmd: BookAppointment) -> Appointment:
     Without ``staff_id`` (and outside a class session) a qualified, free staff member is
     assigned round-robin; see :mod:`appointd.app.staff_assignment`.
     """
+    return book_placed(ctx, cmd)[0]
+
+
+def book_placed(ctx: Context, cmd: BookAppointment) -> tuple[Appointment, Placement | None]:
+    """:func:`book`, also answering the :class:`Placement` it booked (the location, service,
+    staff, resources and client it loaded anyway), so a face can render the appointment's
+    nested objects without reading them again. ``None`` for a class seat."""
     if cmd.status not in INITIAL:
         raise Invalid.field("status", "a new appointment is 'pending' or 'confirmed'")
     if cmd.recurrence is not None:
         raise Invalid.field("recurrence", "a series is booked with appointd.app.series.book")
+    shared_fields.check_command(cmd)
     if cmd.class_session_id is not None:
         from appointd.app import classes  # imported here: classes builds on this module
 
-        return classes.take_seats(ctx, cmd)
+        return fresh_codes_on_collision(lambda: classes.take_seats(ctx, cmd)), None
+    return fresh_codes_on_collision(lambda: _book(ctx, cmd))
+
+
+def _book(ctx: Context, cmd: BookAppointment) -> tuple[Appointment, Placement]:
     # An assigned staff member can be taken by a concurrent booking between our check and our
     # insert (PostgreSQL's exclusion constraint then refuses ours): choose again. Each refusal
     # means another booking took a staff member for good, so this ends when someone free is
@@ -122,7 +169,7 @@ def book(ctx: Context, cmd: BookAppointment) -> Appointment:
                     )
                 appt = place(uow, ctx, cmd, placement)
                 uow.commit()
-            return appt
+            return appt, placement
         except SlotTaken as exc:
             if attempt == attempts or not isinstance(exc.__cause__, OverlapRefused):
                 raise
@@ -137,6 +184,7 @@ def new_appointment(
     ``fields`` sets what only some bookings carry (series index, intent, waitlist entry).
     """
     now = ctx.now()
+    actor = ctx.caller.actor
     return Appointment(
         id=0,
         account_id=ctx.account_id,
@@ -159,8 +207,40 @@ def new_appointment(
         reminders=None if cmd.reminders is None else check_reminders(cmd.reminders),
         created_at=now,
         updated_at=now,
+        price=p.service.price,
+        currency=p.service.currency,
+        paid=cmd.paid,
+        custom_status_id=cmd.custom_status_id,
+        form=list(cmd.form or []),
+        created_by=actor,
+        updated_by=actor,
+        external_id=cmd.external_id,
+        metadata=dict(cmd.metadata),
         **fields,
     )
+
+
+T = TypeVar("T")
+REFERENCE_ATTEMPTS = 3
+
+
+def fresh_codes_on_collision(run: Callable[[], T]) -> T:
+    """``run()``, a booking's whole unit of work, again (with newly drawn codes) when the
+    reference or manage token it drew is already taken in the account; a
+    :class:`Conflict` after :data:`REFERENCE_ATTEMPTS` such draws (astronomically unlikely).
+
+    ``run`` must build its appointments anew each time: codes are drawn when an
+    :class:`Appointment` is built.
+    """
+    for _ in range(REFERENCE_ATTEMPTS - 1):
+        try:
+            return run()
+        except ReferenceCollision:
+            continue
+    try:
+        return run()
+    except ReferenceCollision as exc:
+        raise Conflict("could not draw a unique reference; please try again") from exc
 
 
 def place(uow: UnitOfWork, ctx: Context, cmd: BookAppointment, p: Placement) -> Appointment:
@@ -170,6 +250,7 @@ def place(uow: UnitOfWork, ctx: Context, cmd: BookAppointment, p: Placement) -> 
     intent = intents.check_booking(uow, ctx, cmd.intent_id, cmd.client_id, local_day)
     entry = waitlist.check_booking(uow, cmd.waitlist_entry_id, cmd.client_id)
     blocks = check_and_block(uow, ctx, p)
+    cmd = shared_fields.for_booking(uow, cmd, p.service.id)
     now = ctx.now()
     appt = new_appointment(
         ctx, cmd, p, p.spans, intent_id=cmd.intent_id, waitlist_entry_id=cmd.waitlist_entry_id
@@ -200,6 +281,7 @@ def change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
 
 
 def _change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
+    shared_fields.check_changes(cmd.changes)
     with ctx.uow() as uow:
         current = _load_for_update(uow, cmd.appointment_id)
         booking.refuse_if_hold(current, "changed")
@@ -218,11 +300,7 @@ def _change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
             )
         updated = dataclasses.replace(
             current,
-            **{
-                k: v
-                for k, v in changes.items()
-                if k in {"notes", "client_id", "coordinator_staff_id", "extra"}
-            },
+            **{k: v for k, v in changes.items() if k in PLAIN_FIELDS},
         )
         if "reminders" in changes:
             raw = changes["reminders"]
@@ -256,6 +334,13 @@ def _change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
             and uow.staff.get(changes["coordinator_staff_id"]) is None
         ):
             raise NotFound("staff", changes["coordinator_staff_id"], "coordinator_staff_id")
+        if "form" in changes:
+            updated.form = shared_fields.checked_form(
+                uow, changes["form"], updated.service_id, required=True
+            )
+        from_status = updated.status
+        if "custom_status_id" in changes:
+            shared_fields.set_custom_status(uow, ctx, updated, changes["custom_status_id"])
         updated.updated_at = ctx.now()
         uow.appointments.update(updated)
         diff = {k: [before[k], v] for k, v in snapshot(updated).items() if before[k] != v}
@@ -271,8 +356,16 @@ def _change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
         )
         kind = EventType.APPOINTMENT_RESCHEDULED if moved else EventType.APPOINTMENT_UPDATED
         uow.outbox.add(Event(kind, payload(updated, cmd.notify)), ctx.now())
+        if updated.status is not from_status:
+            _status_moved(uow, ctx, updated, from_status, None, notify=cmd.notify)
         uow.commit()
     return updated
+
+
+# Fields a change writes as given (after the checks in shared_fields.check_changes).
+PLAIN_FIELDS = frozenset(
+    {"notes", "client_id", "coordinator_staff_id", "extra", "paid", "external_id", "metadata"}
+)
 
 
 def _start_as_instant(
@@ -334,37 +427,134 @@ def snapshot(a: Appointment) -> dict[str, Any]:
         "coordinator_staff_id": a.coordinator_staff_id,
         "notes": a.notes,
         "override": a.override,
+        "paid": a.paid,
+        "external_id": a.external_id,
+        "metadata": a.metadata,
+        "form": a.form,
+        "custom_status_id": a.custom_status_id,
+        "status": a.status.value,
         "reminders": a.reminders,
     }
 
 
 @retry_transient()
 def transition_to(ctx: Context, cmd: TransitionAppointment) -> Appointment:
-    """Move through the status machine; leaving the holding statuses frees the time."""
+    """Move through the status machine; leaving the holding statuses frees the time.
+
+    A plain status change drops the appointment's custom status (its base status would no
+    longer be the status). A cancellation is stamped with when, by whom (the caller's actor),
+    ``cancellation_code`` and ``cancellation_note``.
+    """
     with ctx.uow() as uow:
         appt = _load_for_update(uow, cmd.appointment_id)
         if cmd.target is not Status.CANCELLED:
             booking.refuse_if_hold(appt, cmd.target.value)
         before = appt.status
         appt.status = transition(appt.status, cmd.target)
+        appt.custom_status_id = None
         appt.updated_at = ctx.now()
+        if appt.status is Status.CANCELLED:
+            appointment_fields.cancelled(
+                appt, ctx.now(), ctx.caller.actor, cmd.cancellation_code, cmd.cancellation_note
+            )
         if cmd.extra:
-            appt.extra = {**appt.extra, **cmd.extra}
+            appt.extra = merge_extra(appt.extra, cmd.extra)
         uow.appointments.update(appt)
-        if before.holding and not appt.status.holding:
-            uow.blocks.release_appointments([appt.id])
-            if appt.class_session_id is not None and appt.archived_at is None:
-                uow.class_sessions.release_seats(appt.class_session_id, appt.seats)
-        record(uow, ctx, appt, cmd.target.value, before.value, appt.status.value, reason=cmd.reason)
-        uow.outbox.add(
-            Event(
-                EventType.APPOINTMENT_STATUS_CHANGED,
-                {**payload(appt, cmd.notify), "from": before.value},
-            ),
-            ctx.now(),
+        _status_moved(
+            uow, ctx, appt, before, cmd.reason, action=cmd.target.value, notify=cmd.notify
         )
         uow.commit()
     return appt
+
+
+def _status_moved(
+    uow: UnitOfWork,
+    ctx: Context,
+    appt: Appointment,
+    before: Status,
+    reason: str | None,
+    *,
+    action: str | None = None,
+    notify: Notify | None = None,
+) -> None:
+    """What follows a status change already written: free the time when it stops holding,
+    record it, and tell the outbox."""
+    if before.holding and not appt.status.holding:
+        uow.blocks.release_appointments([appt.id])
+        if appt.class_session_id is not None and appt.archived_at is None:
+            uow.class_sessions.release_seats(appt.class_session_id, appt.seats)
+    changes: dict[str, Any] | None = (
+        {"custom_status_id": appt.custom_status_id} if appt.custom_status_id else None
+    )
+    if appt.status is Status.CANCELLED and (appt.cancellation_code or appt.cancellation_note):
+        changes = {
+            "cancellation_code": appt.cancellation_code,
+            "cancellation_note": appt.cancellation_note,
+        }
+    record(
+        uow,
+        ctx,
+        appt,
+        action or appt.status.value,
+        before.value,
+        appt.status.value,
+        reason=reason,
+        changes=changes,
+    )
+    uow.outbox.add(
+        Event(
+            EventType.APPOINTMENT_STATUS_CHANGED,
+            {**payload(appt, notify), "from": before.value},
+        ),
+        ctx.now(),
+    )
+
+
+@retry_transient()
+def set_custom_status(
+    ctx: Context, appointment_id: int, custom_status_id: int | None, reason: str | None = None
+) -> Appointment:
+    """Give the appointment an account-defined status (``None`` removes it).
+
+    The core status moves to the custom status's base status through the status machine
+    (refused as any other illegal move); the same base status keeps the time as it is.
+    """
+    with ctx.uow() as uow:
+        appt = _load_for_update(uow, appointment_id)
+        booking.refuse_if_hold(appt, "given a custom status")
+        before = appt.status
+        shared_fields.set_custom_status(uow, ctx, appt, custom_status_id)
+        appt.updated_at = ctx.now()
+        uow.appointments.update(appt)
+        _status_moved(uow, ctx, appt, before, reason, action="custom_status")
+        uow.commit()
+    return appt
+
+
+@retry_transient()
+def delete_appointment(ctx: Context, appointment_id: int, reason: str | None = None) -> None:
+    """Delete for good, as the vendors' DELETE means it: a tombstone.
+
+    The time is freed (as by archiving), the appointment leaves every list (unless a list asks
+    for deleted ones) and stays readable by id; its change sequence moves so change feeds see
+    the deletion. History entry ``deleted``, outbox event ``appointment.deleted``. Deleting
+    twice is harmless.
+    """
+    with ctx.uow() as uow:
+        appt = uow.appointments.for_update(appointment_id)
+        if appt is None:
+            raise NotFound("appointment", appointment_id)
+        if appt.deleted_at is None:
+            holding = appt.holding
+            appt.deleted_at = appt.updated_at = ctx.now()
+            uow.appointments.update(appt)
+            if holding:
+                uow.blocks.release_appointments([appt.id])
+                if appt.class_session_id is not None:
+                    uow.class_sessions.release_seats(appt.class_session_id, appt.seats)
+            record(uow, ctx, appt, "deleted", appt.status.value, appt.status.value, reason=reason)
+            uow.outbox.add(Event(EventType.APPOINTMENT_DELETED, payload(appt)), ctx.now())
+        uow.commit()
 
 
 @retry_transient()
@@ -387,9 +577,12 @@ def archive(ctx: Context, appointment_id: int, reason: str | None = None) -> Non
 
 
 def _load_for_update(uow: UnitOfWork, appointment_id: int) -> Appointment:
+    """The appointment, row-locked; a deleted one cannot change any more (409)."""
     appt = uow.appointments.for_update(appointment_id)
     if appt is None:
         raise NotFound("appointment", appointment_id)
+    if appt.deleted_at is not None:
+        raise Conflict(f"appointment {appointment_id} is deleted")
     return appt
 
 
@@ -430,6 +623,17 @@ def history_entry(
         reason=reason,
         changes=changes or {},
     )
+
+
+def merge_extra(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """``current`` with ``changes`` merged one level deep (each face keeps its own key)."""
+    merged = dict(current)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
 
 
 def payload(appt: Appointment, notify: Notify | None = None) -> dict[str, Any]:

@@ -23,13 +23,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from appointd.app import appointments, intents, placement, waitlist
+from appointd.app import appointments, intents, placement, shared_fields, waitlist
 from appointd.app.appointments import history_entry, payload
 from appointd.app.commands import BookAppointment
 from appointd.app.context import Context
 from appointd.app.placement import guard_overlaps, run_again_after_a_lost_race
 from appointd.app.references import active
 from appointd.app.retry import retry_transient
+from appointd.domain import appointment_fields
 from appointd.domain import classes as rules
 from appointd.domain.classes import ClassSession, SessionStatus
 from appointd.domain.errors import CapacityExceeded, Conflict, FieldError, Invalid, NotFound
@@ -217,7 +218,8 @@ def cancel(ctx: Context, session_id: int, reason: str | None = None) -> None:
         why = f"class session {session_id} cancelled" + (f": {reason}" if reason else "")
         before = {a.id: a.status for a in cancellable}
         for seat in cancellable:
-            seat.status, seat.updated_at = Status.CANCELLED, now
+            seat.updated_at = now
+            appointment_fields.cancelled(seat, now, ctx.caller.actor)
         freed = sum(a.seats for a in cancellable)
         if freed:
             uow.class_sessions.release_seats(session_id, freed)
@@ -277,6 +279,8 @@ def take_seats(ctx: Context, cmd: BookAppointment) -> Appointment:
         local_day = session.start.astimezone(tz).date() if tz else session.start.date()
         intent = intents.check_booking(uow, ctx, cmd.intent_id, cmd.client_id, local_day)
         entry = waitlist.check_booking(uow, cmd.waitlist_entry_id, cmd.client_id)
+        cmd = shared_fields.for_booking(uow, cmd, session.service_id)
+        service = uow.services.get(session.service_id)
         if not uow.class_sessions.take_seats(session.id, cmd.seats):
             fresh = _get(uow, session.id)
             raise CapacityExceeded(rules.seats_message(fresh, cmd.seats), fresh.seats_left)
@@ -303,6 +307,15 @@ def take_seats(ctx: Context, cmd: BookAppointment) -> Appointment:
             extra=dict(cmd.extra),
             created_at=now,
             updated_at=now,
+            price=service.price if service else None,
+            currency=service.currency if service else None,
+            paid=cmd.paid,
+            custom_status_id=cmd.custom_status_id,
+            form=list(cmd.form or []),
+            created_by=ctx.caller.actor,
+            updated_by=ctx.caller.actor,
+            external_id=cmd.external_id,
+            metadata=dict(cmd.metadata),
         )
         uow.appointments.add(appt)
         intents.mark_booked(uow, ctx, intent, appt)

@@ -36,6 +36,13 @@ class BookAppointment:
     on_conflict: str = "fail"  # fail | skip (series only)
     intent_id: int | None = None
     waitlist_entry_id: int | None = None
+    # What the faces share (DESIGN.md): the caller's own id, free properties, form answers,
+    # whether it is paid already, and an account-defined status (its base status wins).
+    external_id: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    form: list[dict[str, Any]] | None = None
+    paid: bool = False
+    custom_status_id: int | None = None
     # Issue 10: reminders (None = the account default) and who hears about this booking
     # (None = the account's notify defaults).
     reminders: list[dict[str, Any]] | None = None
@@ -56,6 +63,9 @@ class TransitionAppointment:
     appointment_id: int
     target: Status
     reason: str | None = None
+    # On a cancellation: a face's reason code (e.g. Cliniko's "50") and a free note.
+    cancellation_code: str | None = None
+    cancellation_note: str | None = None
     # Merged into the appointment's ``extra`` document in the same transaction (a face's own
     # details of the change, kept under the face's key).
     extra: dict[str, Any] | None = None

@@ -37,6 +37,9 @@ class Caller:
 class Context:
     services: Services
     caller: Caller
+    # The base URL the request came to (e.g. "http://host:8000/"): links such as the manage
+    # URL are built on it when ``settings.public_url`` is unset. None outside a request.
+    base_url: str | None = None
 
     @property
     def account_id(self) -> int:
@@ -55,9 +58,15 @@ class Context:
             and shared.engine is self.services.engine
         ):
             return UnitOfWork(
-                self.services.engine, self.caller.account_id, write=write, joined=shared.conn
+                self.services.engine,
+                self.caller.account_id,
+                write=write,
+                actor=self.caller.actor,
+                joined=shared.conn,
             )
-        return UnitOfWork(self.services.engine, self.caller.account_id, write=write)
+        return UnitOfWork(
+            self.services.engine, self.caller.account_id, write=write, actor=self.caller.actor
+        )
 
 
 @dataclass(frozen=True)

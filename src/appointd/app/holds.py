@@ -16,6 +16,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from appointd.app import appointments
 from appointd.app.appointments import payload, record
@@ -23,10 +24,13 @@ from appointd.app.commands import TransitionAppointment
 from appointd.app.context import Context
 from appointd.app.placement import guard_overlaps
 from appointd.app.retry import retry_transient
+from appointd.domain import appointment_fields
 from appointd.domain import waitlist as rules
+from appointd.domain.codes import new_manage_token, new_reference
 from appointd.domain.errors import Conflict, Invalid, NotFound
 from appointd.domain.events import EventType
 from appointd.domain.model import Appointment, AppointmentKind, Event
+from appointd.domain.notifications import Notify
 from appointd.domain.status import Status, transition
 from appointd.domain.waitlist import WaitlistEntry
 from appointd.store.uow import UnitOfWork
@@ -38,6 +42,11 @@ class CancelWithOffer:
     offer_to: Sequence[int]
     reason: str | None = None
     hold_minutes: int | None = None
+    # The cancellation's reason code and note (see TransitionAppointment).
+    code: str | None = None
+    note: str | None = None
+    extra: dict[str, Any] | None = None  # merged into the cancelled appointment's ``extra``
+    notify: Notify | None = None  # who hears about the cancellation (None: account defaults)
 
 
 @dataclass(slots=True)
@@ -55,11 +64,20 @@ def cancel(ctx: Context, cmd: CancelWithOffer) -> Appointment:
     ``hold_minutes`` without ``offer_to`` is refused: a hold nobody is invited to serves no one.
     """
     if cmd.offer_to:
-        return cancel_and_offer(ctx, cmd).cancelled
+        return appointments.fresh_codes_on_collision(lambda: cancel_and_offer(ctx, cmd)).cancelled
     if cmd.hold_minutes is not None:
         raise Invalid.field("hold_minutes", "only with offer_to (the entries to hold it for)")
     return appointments.transition_to(
-        ctx, TransitionAppointment(cmd.appointment_id, Status.CANCELLED, cmd.reason)
+        ctx,
+        TransitionAppointment(
+            cmd.appointment_id,
+            Status.CANCELLED,
+            cmd.reason,
+            cmd.code,
+            cmd.note,
+            extra=cmd.extra,
+            notify=cmd.notify,
+        ),
     )
 
 
@@ -82,10 +100,13 @@ def cancel_and_offer(ctx: Context, cmd: CancelWithOffer) -> Offer:
         now = ctx.now()
         before = appt.status
         appt.status = transition(appt.status, Status.CANCELLED)
+        appointment_fields.cancelled(appt, now, ctx.caller.actor, cmd.code, cmd.note)
         _check_holdable(appt)
         entries = _open_entries(uow, offer_to, ctx)
         blocks = uow.waitlist.holding_blocks_of(appt.id)
         appt.updated_at = now
+        if cmd.extra:
+            appt.extra = appointments.merge_extra(appt.extra, cmd.extra)
         uow.appointments.update(appt)
         uow.blocks.release_appointments([appt.id])
         hold = _hold_of(appt, ctx, now + length)
@@ -112,7 +133,10 @@ def cancel_and_offer(ctx: Context, cmd: CancelWithOffer) -> Offer:
             changes=offer,
         )
         uow.outbox.add(
-            Event(EventType.APPOINTMENT_STATUS_CHANGED, {**payload(appt), "from": before.value}),
+            Event(
+                EventType.APPOINTMENT_STATUS_CHANGED,
+                {**payload(appt, cmd.notify), "from": before.value},
+            ),
             now,
         )
         record(
@@ -169,6 +193,20 @@ def _hold_of(appt: Appointment, ctx: Context, expires_at: datetime) -> Appointme
         deleted_at=None,
         created_at=now,
         updated_at=now,
+        reference=new_reference(),
+        manage_token=new_manage_token(),
+        paid=False,
+        custom_status_id=None,
+        form=[],
+        cancellation_code=None,
+        cancellation_note=None,
+        cancelled_at=None,
+        cancelled_by=None,
+        created_by=ctx.caller.actor,
+        updated_by=ctx.caller.actor,
+        external_id=None,
+        metadata={},
+        change_seq=0,
     )
 
 

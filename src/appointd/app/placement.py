@@ -23,7 +23,7 @@ from appointd.app.references import usable
 from appointd.domain import booking
 from appointd.domain.errors import FieldError, Invalid, NotFound, SlotTaken
 from appointd.domain.intervals import Interval
-from appointd.domain.model import Location, Resource, Service, Staff
+from appointd.domain.model import Client, Location, Resource, Service, Staff
 from appointd.domain.wallclock import as_utc, zone
 from appointd.domain.working_hours import WorkingCalendar
 from appointd.store.engine import OverlapRefused
@@ -42,6 +42,7 @@ class Placement:
     resources: list[Resource]
     spans: booking.Spans
     override: bool
+    client: Client | None = None  # loaded with the rest; faces render it without asking again
 
 
 def resolve(uow: UnitOfWork, cmd: BookAppointment) -> Placement:
@@ -54,8 +55,9 @@ def resolve(uow: UnitOfWork, cmd: BookAppointment) -> Placement:
     refs = uow.references.load(cmd.location_id, cmd.service_id, cmd.client_id, staff_ids)
     location = usable(refs.location, "location", cmd.location_id, "location_id")
     service = usable(refs.service, "service", cmd.service_id, "service_id")
+    client = None
     if cmd.client_id is not None:
-        usable(refs.client, "client", cmd.client_id, "client_id")
+        client = usable(refs.client, "client", cmd.client_id, "client_id")
     people = refs.staff
     for field, ident in [
         ("staff_id", cmd.staff_id),
@@ -88,6 +90,7 @@ def resolve(uow: UnitOfWork, cmd: BookAppointment) -> Placement:
         resources,
         booking.spans(service, start, end),
         cmd.override,
+        client,
     )
 
 

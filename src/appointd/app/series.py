@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from appointd.app import appointments, placement
+from appointd.app import appointments, placement, shared_fields
 from appointd.app.appointments import history_entry, payload
 from appointd.app.commands import BookAppointment
 from appointd.app.context import Context
@@ -55,7 +55,10 @@ class SeriesView:
 def book(ctx: Context, cmd: BookAppointment) -> SeriesView:
     """Book every occurrence of ``cmd.recurrence`` (``{"rrule": ...}``) from ``cmd.start``."""
     _check_series_command(cmd)
-    return run_again_after_a_lost_race(lambda: _book(ctx, cmd))
+    shared_fields.check_command(cmd)
+    return appointments.fresh_codes_on_collision(
+        lambda: run_again_after_a_lost_race(lambda: _book(ctx, cmd))
+    )
 
 
 def _book(ctx: Context, cmd: BookAppointment) -> SeriesView:
@@ -64,6 +67,7 @@ def _book(ctx: Context, cmd: BookAppointment) -> SeriesView:
         p = placement.resolve(uow, cmd)
         if p.staff is None:
             raise Invalid.field("staff_id", "required for a series")
+        cmd = shared_fields.for_booking(uow, cmd, p.service.id)
         rule = recurrence.parse_rule(text, p.tz)
         first = wall_time(p.spans.client.start, p.tz)
         length = p.spans.client.end - p.spans.client.start

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from appointd.app import appointments, placement
+from appointd.app import appointments, placement, shared_fields
 from appointd.app.appointments import (
     SCHEDULING_FIELDS,
     as_command,
@@ -31,7 +31,7 @@ from appointd.app.context import Context
 from appointd.app.placement import Placement, run_again_after_a_lost_race
 from appointd.app.retry import retry_transient
 from appointd.app.series import decide, people_of, plan_occurrence, wall_time
-from appointd.domain import booking, occurrences
+from appointd.domain import appointment_fields, booking, occurrences
 from appointd.domain.errors import Invalid, NotFound
 from appointd.domain.events import EventType
 from appointd.domain.model import Appointment, Block, Event
@@ -56,6 +56,11 @@ def _change_members(ctx: Context, cmd: ChangeAppointment, scope: str) -> Appoint
     with ctx.uow() as uow:
         target, members = _members(uow, cmd.appointment_id, scope, lambda a: a.status in OPEN)
         changes = dict(cmd.changes)
+        # Ids and answers of one appointment are not copied across a series.
+        alone = sorted(changes.keys() & {"external_id", "form", "custom_status_id"})
+        if alone:
+            raise Invalid.field(alone[0], "only with scope=this")
+        shared_fields.check_changes(changes)
         if SCHEDULING_FIELDS & changes.keys():
             if not target.holding:
                 raise Invalid.field(
@@ -65,7 +70,7 @@ def _change_members(ctx: Context, cmd: ChangeAppointment, scope: str) -> Appoint
         else:
             blocks = []
             _check_references(uow, changes)
-            plain = {"notes", "client_id", "coordinator_staff_id", "extra"}
+            plain = {"notes", "client_id", "coordinator_staff_id", "extra", "paid", "metadata"}
             updated = [
                 dataclasses.replace(m, **{k: v for k, v in changes.items() if k in plain})
                 for m in members
@@ -226,10 +231,13 @@ def cancel(
     scope: str,
     reason: str | None = None,
     extra: dict[str, Any] | None = None,
+    code: str | None = None,
+    note: str | None = None,
 ) -> Appointment:
     """Cancel with a scope; ``this`` is the plain single cancel (done by the caller's route).
 
-    ``extra`` is merged into each cancelled appointment's ``extra`` document.
+    ``extra`` is merged into each cancelled appointment's ``extra`` document; ``code`` and
+    ``note`` are the cancellation's reason code and note, stamped on each.
     """
     with ctx.uow() as uow:
         target, members = _members(
@@ -240,6 +248,7 @@ def cancel(
         for m in members:
             m.status = transition(m.status, Status.CANCELLED)
             m.updated_at = now
+            appointment_fields.cancelled(m, now, ctx.caller.actor, code, note)
             if extra:
                 m.extra = {**m.extra, **extra}
         uow.bulk.update_appointments(members)

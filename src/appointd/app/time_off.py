@@ -20,6 +20,7 @@ from appointd.domain.model import Block, Staff, TimeOff
 from appointd.domain.wallclock import as_utc, zone
 from appointd.store.repositories.base import Page
 from appointd.store.repositories.conditions import Condition
+from appointd.store.uow import UnitOfWork
 
 
 @retry_transient()
@@ -38,25 +39,73 @@ def _add(
     ctx: Context, staff_id: int, start: datetime, end: datetime, reason: str | None, override: bool
 ) -> TimeOff:
     with ctx.uow() as uow:
-        staff = uow.staff.get(staff_id)
-        if staff is None:
-            raise NotFound("staff", staff_id)
-        tz = zone(staff.time_zone)
-        span = Interval(as_utc(start, tz, field="start"), as_utc(end, tz, field="end"))
-        block = Block(
-            "staff", staff_id, span.start, span.end, exclusive=not override, role="time_off"
-        )
-        existing = uow.blocks.holding_in([("staff", staff_id)], span.start, span.end)
-        live, expired = booking.split_expired(existing, ctx.now())
-        if expired:
-            uow.blocks.release_appointments(expired)
-        if not override:
-            booking.raise_if_conflicts(booking.find_conflicts([block], live))
-        entry = TimeOff(0, ctx.account_id, staff_id, span.start, span.end, reason, ctx.now())
-        uow.time_off.add(entry, ctx.now())
-        block.time_off_id = entry.id
-        uow.blocks.add([block])
+        entry = _place(uow, ctx, staff_id, start, end, reason, override)
         uow.commit()
+    return entry
+
+
+def replace(
+    ctx: Context,
+    time_off_id: int,
+    staff_id: int,
+    start: datetime,
+    end: datetime,
+    reason: str | None,
+    override: bool = False,
+) -> TimeOff:
+    """Move time off ``time_off_id`` (to another staff member, too) in one transaction: the
+    new span is checked like new time off; refused, the old one stays. Returns the new entry
+    (it has a new id)."""
+    return run_again_after_a_lost_race(
+        lambda: _replace(ctx, time_off_id, staff_id, start, end, reason, override)
+    )
+
+
+def _replace(
+    ctx: Context,
+    time_off_id: int,
+    staff_id: int,
+    start: datetime,
+    end: datetime,
+    reason: str | None,
+    override: bool,
+) -> TimeOff:
+    with ctx.uow() as uow:
+        if uow.time_off.by_id(time_off_id) is None:
+            raise NotFound("time_off", time_off_id)
+        uow.blocks.delete_for_time_off(time_off_id)
+        uow.time_off.remove(time_off_id)
+        entry = _place(uow, ctx, staff_id, start, end, reason, override)
+        uow.commit()
+    return entry
+
+
+def _place(
+    uow: UnitOfWork,
+    ctx: Context,
+    staff_id: int,
+    start: datetime,
+    end: datetime,
+    reason: str | None,
+    override: bool,
+) -> TimeOff:
+    """Check and write one time off in ``uow`` (the caller commits)."""
+    staff = uow.staff.get(staff_id)
+    if staff is None:
+        raise NotFound("staff", staff_id)
+    tz = zone(staff.time_zone)
+    span = Interval(as_utc(start, tz, field="start"), as_utc(end, tz, field="end"))
+    block = Block("staff", staff_id, span.start, span.end, exclusive=not override, role="time_off")
+    existing = uow.blocks.holding_in([("staff", staff_id)], span.start, span.end)
+    live, expired = booking.split_expired(existing, ctx.now())
+    if expired:
+        uow.blocks.release_appointments(expired)
+    if not override:
+        booking.raise_if_conflicts(booking.find_conflicts([block], live))
+    entry = TimeOff(0, ctx.account_id, staff_id, span.start, span.end, reason, ctx.now())
+    uow.time_off.add(entry, ctx.now())
+    block.time_off_id = entry.id
+    uow.blocks.add([block])
     return entry
 
 

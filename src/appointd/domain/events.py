@@ -11,6 +11,8 @@ class EventType(StrEnum):
     APPOINTMENT_UPDATED = "appointment.updated"
     APPOINTMENT_STATUS_CHANGED = "appointment.status_changed"
     APPOINTMENT_ARCHIVED = "appointment.archived"
+    # A tombstone: the appointment is gone for every face, its row kept for change feeds.
+    APPOINTMENT_DELETED = "appointment.deleted"
     CLASS_SESSION_SCHEDULED = "class_session.scheduled"
     CLASS_SESSION_CHANGED = "class_session.changed"
     CLASS_SESSION_CANCELLED = "class_session.cancelled"

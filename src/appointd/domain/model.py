@@ -12,6 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from appointd.domain.codes import new_manage_token, new_reference
 from appointd.domain.status import Status
 from appointd.domain.working_hours import DateOverride, WorkingWeek
 
@@ -159,6 +160,32 @@ class Appointment:
     deleted_at: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    # -- what the faces share (DESIGN.md "What the faces share") ------------------------------
+    # A short code for people (unique in the account) and the secret behind the manage link;
+    # both are drawn when the object is built, so every new appointment has them.
+    reference: str = field(default_factory=new_reference)
+    manage_token: str = field(default_factory=new_manage_token)
+    # Copied from the service at booking: a later price change does not rewrite the past.
+    price: Decimal | None = None
+    currency: str | None = None
+    paid: bool = False
+    # An account-defined status; when set, ``status`` is its base status.
+    custom_status_id: int | None = None
+    # Answers to the account's form fields: [{"field_id", "value"}] or [{"field_id", "values"}].
+    form: list[dict[str, Any]] = field(default_factory=list)
+    # Set when the appointment is cancelled: a face's reason code, a note, when and by whom.
+    cancellation_code: str | None = None
+    cancellation_note: str | None = None
+    cancelled_at: datetime | None = None
+    cancelled_by: str | None = None
+    # Actor labels (the API key's actor, "client" from the manage page).
+    created_by: str = ""
+    updated_by: str = ""
+    # The caller's own id for the appointment, and free properties (bounded in size).
+    external_id: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    # Account-wide change sequence, stamped by the store as the last write of every change.
+    change_seq: int = 0
     # [{"channel", "to", "minutes_before"}] (domain.notifications); None = the account default.
     reminders: list[dict[str, Any]] | None = None
 
@@ -166,6 +193,63 @@ class Appointment:
     def holding(self) -> bool:
         """Whether this appointment blocks its staff's and resources' time."""
         return self.status.holding and self.archived_at is None and self.deleted_at is None
+
+
+@dataclass(slots=True)
+class CustomStatus:
+    """An account-defined status name; an appointment carrying it has ``base_status``."""
+
+    id: int
+    account_id: int
+    name: str
+    base_status: Status
+    archived_at: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class FieldType(StrEnum):
+    TEXT = "text"
+    TEXTAREA = "textarea"
+    NUMBER = "number"
+    EMAIL = "email"
+    PHONE = "phone"
+    URL = "url"
+    DATE = "date"
+    SELECT = "select"
+    MULTISELECT = "multiselect"
+    CHECKBOX = "checkbox"
+    RADIO = "radio"
+
+    @property
+    def multiple(self) -> bool:
+        """Whether answers carry ``values`` (a list) rather than one ``value``."""
+        return self in (FieldType.MULTISELECT, FieldType.CHECKBOX)
+
+    @property
+    def has_options(self) -> bool:
+        return self in (FieldType.SELECT, FieldType.MULTISELECT, FieldType.RADIO)
+
+
+@dataclass(slots=True)
+class FormField:
+    """An account-defined question asked when booking ``service_ids`` (empty: every service)."""
+
+    id: int
+    account_id: int
+    label: str
+    type: FieldType = FieldType.TEXT
+    required: bool = False
+    options: list[str] = field(default_factory=list)
+    service_ids: list[int] = field(default_factory=list)
+    value_format: str | None = None  # a regular expression every value must match in full
+    position: int = 0
+    archived_at: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    def applies_to(self, service_id: int) -> bool:
+        return not self.service_ids or service_id in self.service_ids
 
 
 @dataclass(slots=True)

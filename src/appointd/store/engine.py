@@ -104,3 +104,30 @@ def subject_lock_key(kind: str, subject_id: int) -> int:
     code = {"staff": 1, "resource": 2}.get(kind, 3)
     key = ((subject_id << 2) | code) & 0xFFFF_FFFF_FFFF_FFFF
     return key - (1 << 64) if key >= 1 << 63 else key
+
+
+UNIQUE_VIOLATION = "23505"
+REFERENCE_CONSTRAINTS = (
+    "uq_appointments_account_reference",
+    "uq_appointments_account_manage_token",
+)
+
+
+class ReferenceCollision(Exception):
+    """A new appointment drew a reference (or manage token) its account already uses.
+
+    Rare (references have ~40 bits); the booking use cases draw new codes and run again.
+    """
+
+
+def is_reference_collision(exc: BaseException) -> bool:
+    """Whether ``exc`` is the unique violation of an appointment's reference or manage token."""
+    orig = getattr(exc, "orig", None)
+    if sqlstate(exc) == UNIQUE_VIOLATION:
+        diag = getattr(orig, "diag", None)
+        return getattr(diag, "constraint_name", None) in REFERENCE_CONSTRAINTS
+    # SQLite names the columns: "UNIQUE constraint failed: appointments.account_id, ..."
+    message = str(orig)
+    return "UNIQUE constraint failed: appointments.account_id, appointments." in message and (
+        "appointments.reference" in message or "appointments.manage_token" in message
+    )

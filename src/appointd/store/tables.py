@@ -293,6 +293,71 @@ appointments = Table(
     Index("ix_appointments_client_start", "account_id", "client_id", "start_at"),
     Index("ix_appointments_series", "series_id"),
     Index("ix_appointments_class_session", "class_session_id"),
+    # -- core-ideas (migration 0002): what the faces share -----------------------------------
+    Column("reference", String(16), nullable=False),
+    Column("manage_token", String(64), nullable=False),
+    Column("price", Numeric(12, 2)),
+    Column("currency", String(3)),
+    Column("paid", Boolean, nullable=False, server_default="0"),
+    Column("custom_status_id", Id, ForeignKey("custom_statuses.id")),
+    Column("form", JsonDoc, nullable=False, default=list),
+    Column("cancellation_code", String(40)),
+    Column("cancellation_note", Text),
+    Column("cancelled_at", UTCDateTime),
+    Column("cancelled_by", String(200)),
+    Column("created_by", String(200), nullable=False, server_default=""),
+    Column("updated_by", String(200), nullable=False, server_default=""),
+    Column("external_id", String(200)),
+    Column("metadata", JsonDoc, nullable=False, default=dict),
+    Column("change_seq", BigInteger, nullable=False, server_default="0"),
+    UniqueConstraint("account_id", "reference", name="uq_appointments_account_reference"),
+    UniqueConstraint("account_id", "manage_token", name="uq_appointments_account_manage_token"),
+    # The manage page knows only the token, not the account: it looks the token up alone.
+    Index("ix_appointments_manage_token", "manage_token"),
+    Index("ix_appointments_account_change_seq", "account_id", "change_seq"),
+    Index("ix_appointments_account_updated", "account_id", "updated_at"),
+    Index("ix_appointments_account_created", "account_id", "created_at"),
+    Index("ix_appointments_account_external", "account_id", "external_id"),
+)
+
+# -- core-ideas (migration 0002): custom statuses, form fields, change counters --------------
+
+# The last change sequence number handed out per account (see appointd.store.change_feed). A
+# table of its own, not a column of ``accounts``: every insert that refers to an account locks
+# the account row FOR KEY SHARE (foreign key checks), and a counter updated on that same row by
+# every change would turn those locks into multixacts on the hottest row of the database.
+change_counters = Table(
+    "change_counters",
+    metadata,
+    Column("account_id", Id, ForeignKey("accounts.id"), primary_key=True),
+    Column("change_seq", BigInteger, nullable=False, server_default="0"),
+)
+
+custom_statuses = Table(
+    "custom_statuses",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    _account(),
+    Column("name", String(200), nullable=False),
+    Column("base_status", String(20), nullable=False),
+    Column("archived_at", UTCDateTime),
+    *_stamps(),
+)
+
+form_fields = Table(
+    "form_fields",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    _account(),
+    Column("label", String(200), nullable=False),
+    Column("type", String(20), nullable=False),
+    Column("required", Boolean, nullable=False, server_default="0"),
+    Column("options", JsonDoc, nullable=False, default=list),
+    Column("service_ids", JsonDoc, nullable=False, default=list),
+    Column("value_format", String(500)),
+    Column("position", Integer, nullable=False, server_default="0"),
+    Column("archived_at", UTCDateTime),
+    *_stamps(),
 )
 
 appointment_resources = Table(
@@ -465,6 +530,21 @@ dispatcher_leases = Table(
     Column("name", String(40), primary_key=True),
     Column("owner", String(64), nullable=False),
     Column("until", UTCDateTime, nullable=False),
+)
+
+# -- session tokens (migration 0006, the TimeTap face's sessionToken) ----------------------------
+# Short-lived bearer tokens a face hands out after checking a static credential; only the
+# SHA-256 of the token is kept, so any server process can check it and a restart keeps it.
+session_tokens = Table(
+    "session_tokens",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    _account(),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Index("ix_session_tokens_expires_at", "expires_at"),
 )
 
 

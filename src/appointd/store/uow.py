@@ -11,14 +11,22 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine, NestedTransaction
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from appointd.store import change_feed
 from appointd.store.engine import (
     EXCLUSION_VIOLATION,
     TRANSIENT,
     OverlapRefused,
+    ReferenceCollision,
     TransientFailure,
+    is_reference_collision,
     sqlstate,
 )
+from appointd.store.repositories.account_definitions import (
+    CustomStatusRepository,
+    FormFieldRepository,
+)
 from appointd.store.repositories.accounts import AccountRepository
+from appointd.store.repositories.appointment_search import AppointmentSearchRepository
 from appointd.store.repositories.appointments import AppointmentRepository
 from appointd.store.repositories.availability import AvailabilityRepository
 from appointd.store.repositories.blocks import BlockRepository
@@ -49,6 +57,10 @@ class UnitOfWork:
     lock, on PostgreSQL no transaction at all (each statement on its own, as READ COMMITTED
     would run it anyway).
     ``account_id=None`` is only for account-level work (creating accounts, resolving keys).
+    ``actor`` labels who changes appointments in this unit of work (``updated_by``).
+
+    :meth:`commit` first stamps every appointment the unit of work changed with the account's
+    next change sequence numbers (see :mod:`appointd.store.change_feed`), as its last statement.
 
     ``joined`` is a connection whose transaction is already open (an idempotent request's, see
     :mod:`appointd.faces.shared.idempotency`): the unit of work then runs in a savepoint of that
@@ -63,10 +75,12 @@ class UnitOfWork:
         account_id: int | None,
         *,
         write: bool = True,
+        actor: str = "system",
         joined: Connection | None = None,
     ) -> None:
         self._engine = engine
         self._write = write
+        self.actor = actor
         self._joined = joined
         self._savepoint: NestedTransaction | None = None
         self.account_id = account_id if account_id is not None else 0
@@ -88,6 +102,7 @@ class UnitOfWork:
         return self._bind(conn)
 
     def _bind(self, conn: Connection) -> UnitOfWork:
+        change_feed.reset(conn)
         self.conn: Connection = conn
         aid = self.account_id
         self.accounts = AccountRepository(conn)
@@ -109,12 +124,16 @@ class UnitOfWork:
         self.waitlist = WaitlistRepository(conn, aid)
         self.intents = IntentRepository(conn, aid)
         self.idempotency = IdempotencyRepository(conn, aid)
+        self.appointment_search = AppointmentSearchRepository(conn, aid)
+        self.custom_statuses = CustomStatusRepository(conn, aid)
+        self.form_fields = FormFieldRepository(conn, aid)
         self.public = PublicRepository(conn, aid)
         self.subscriptions = SubscriptionRepository(conn, aid)
         return self
 
     def commit(self) -> None:
         try:
+            change_feed.stamp(self.conn, self.account_id, self.actor)
             if self._savepoint is not None:
                 self._savepoint.commit()
             else:
@@ -139,10 +158,12 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         if self._savepoint is not None:
+            change_feed.reset(self.conn)
             if self._savepoint.is_active:
                 self._savepoint.rollback()
         else:
             try:
+                change_feed.reset(self.conn)
                 if self.conn.in_transaction():
                     self.conn.rollback()
             finally:
@@ -161,3 +182,5 @@ def _raise_if_transient(exc: DBAPIError) -> None:
 def _raise_if_overlap(exc: IntegrityError) -> None:
     if sqlstate(exc) == EXCLUSION_VIOLATION:
         raise OverlapRefused(str(exc.orig)) from exc
+    if is_reference_collision(exc):
+        raise ReferenceCollision(str(exc.orig)) from exc

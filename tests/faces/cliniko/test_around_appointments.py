@@ -272,6 +272,21 @@ def test_group_appointments_and_attendees_are_class_sessions_and_seats(
         .endswith(f"/bookings/{sid}")
     )
     assert cliniko.get("/group_appointments").json()["total_entries"] == 1
+    client_id = world["client"]["id"]
+    for q, expected in (
+        (f"patient_ids:~{client_id}", 1),
+        ("patient_ids:~999999", 0),
+        (f"practitioner_id:={world['staff']['id']}", 1),
+        (f"starts_at:>{at(day, 15)}", 0),
+        (f"starts_at:>={at(day, 15)}", 1),
+        ("repeated_from_id:!?", 1),
+        ("deleted_at:?", 0),
+    ):
+        got = cliniko.get("/group_appointments", params={"q[]": q}).json()["total_entries"]
+        assert got == expected, q
+    assert cliniko.get("/group_appointments", params={"q[]": "cancelled_at:?"}).status_code == 400
+    bookings = cliniko.get("/bookings", params={"q[]": f"patient_ids:~{client_id}"}).json()
+    assert [b["links"]["self"] for b in bookings["bookings"]] == [group["links"]["self"]]
     # a seat is not an individual appointment
     assert cliniko.get("/individual_appointments").json()["total_entries"] == 0
     bad = cliniko.patch(f"/attendees/{attendee['id']}/cancel", json={"cancellation_reason": 1})

@@ -397,3 +397,32 @@ def test_auth_takes_the_key_with_or_without_shard_and_the_stray_colon(
         r = client.get("/cliniko/v1/businesses", headers=headers)
         assert r.status_code == 401, headers
         assert r.json() == {"message": "HTTP Basic: Access denied."}
+
+
+def test_reminder_flags_read_the_reminders_the_dispatcher_sent(
+    cliniko: Cliniko, world: dict[str, Any]
+) -> None:
+    from datetime import UTC, datetime
+
+    from appointd.store import tables
+
+    a = _create(cliniko, world, 10)
+    assert cliniko.get(f"/individual_appointments/{a['id']}").json()["email_reminder_sent"] is False
+    now = datetime.now(UTC)
+    with cliniko.api.db.engine.begin() as conn:
+        for channel, status in (("email", "sent"), ("sms", "failed")):
+            conn.execute(
+                tables.deliveries.insert().values(
+                    account_id=cliniko.api.account_id,
+                    channel=channel,
+                    type="reminder",
+                    appointment_id=int(a["id"]),
+                    recipient="client",
+                    minutes_before=60,
+                    status=status,
+                    due_at=now,
+                    created_at=now,
+                )
+            )
+    doc = cliniko.get(f"/individual_appointments/{a['id']}").json()
+    assert doc["email_reminder_sent"] is True and doc["sms_reminder_sent"] is False

@@ -21,7 +21,6 @@ from appointd.domain.status import Status
 from appointd.faces.cliniko import render
 from appointd.faces.cliniko.auth import context
 from appointd.faces.cliniko.bodies import Fields, json_object
-from appointd.faces.cliniko.errors import BadRequest
 from appointd.faces.cliniko.query import ListRequest, base_url, envelope, parse_list
 from appointd.faces.cliniko.render import CANCELLATION_REASONS, FACE_KEY
 from appointd.faces.cliniko.wire import path_id, utc
@@ -32,10 +31,32 @@ from appointd.store.repositories.conditions import Condition
 router = APIRouter()
 
 GROUP_FILTERS = {
+    "id": "int",
     "appointment_type_id": "int",
     "business_id": "int",
     "practitioner_id": "int",
+    "repeated_from_id": "int",
+    "patient_ids": "array",
+    "archived_at": "datetime",
+    "created_at": "datetime",
+    "deleted_at": "datetime",
+    "ends_at": "datetime",
+    "starts_at": "datetime",
+    "updated_at": "datetime",
 }
+GROUP_FIELDS = {
+    "id": "id",
+    "appointment_type_id": "service_id",
+    "business_id": "location_id",
+    "practitioner_id": "staff_id",
+    "starts_at": "start",
+    "appointment_start": "start",
+    "ends_at": "end",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+    "archived_at": "archived_at",
+}
+NOTHING = Condition("id", "in", ())
 ATTENDEE_FILTERS = {
     "id": "int",
     "booking_id": "int",
@@ -57,7 +78,6 @@ ATTENDEE_FIELDS = {
 }
 _OPS = {"=": "=", "!=": "!=", ">": ">", ">=": ">=", "<": "<", "<=": "<=", "?": "not_null"}
 CANCELLED = [Status.CANCELLED, Status.DECLINED]
-HOLDING = {s for s in Status if s.holding}
 
 
 def _session_id(raw: str) -> int:
@@ -67,37 +87,44 @@ def _session_id(raw: str) -> int:
     return found
 
 
-def _seat_ids(ctx: Context, session_ids: list[int]) -> dict[int, list[int]]:
-    """The patients holding a seat in each session (one statement for the page)."""
-    out: dict[int, list[int]] = {i: [] for i in session_ids}
-    if not session_ids:
-        return out
-    f = AppointmentFilter(
-        kinds=None,
-        limit=10_000,
-        conditions=[Condition("class_session_id", "in", session_ids)],
-        statuses=sorted(HOLDING, key=lambda s: s.value),
+def group_filter(lr: ListRequest, offset: int, limit: int) -> SessionFilter:
+    """The core query of a group appointment (or booking) list; sessions never repeat and are
+    never deleted, so ``repeated_from_id`` and ``deleted_at`` only match with ``!?``."""
+    f = SessionFilter(
+        limit=limit,
+        offset=offset,
+        include_archived=lr.mentions("archived_at"),
+        order=[(GROUP_FIELDS.get(n, "created_at"), d) for n, d in lr.sort],
     )
-    with ctx.uow(write=False) as uow:
-        for a in uow.appointments.search(f).items:
-            if a.class_session_id is not None and a.client_id is not None:
-                out[a.class_session_id].append(a.client_id)
-    return out
+    conditions: list[Condition] = []
+    for flt in lr.filters:
+        if flt.op == "*" or flt.field not in GROUP_FILTERS:
+            continue
+        if flt.field == "patient_ids":
+            value = str(flt.value)
+            f.seat_client_ids = [int(value)] if value.isdigit() and len(value) < 19 else []
+            continue
+        core = GROUP_FIELDS.get(flt.field)
+        if core is None:  # repeated_from_id, deleted_at: never set on a session
+            if flt.op != "!?":
+                conditions.append(NOTHING)
+        elif flt.op == "!?":
+            conditions.append(Condition(core, "null"))
+        elif flt.op == "=" and len(flt.values) > 1:
+            conditions.append(Condition(core, "in", flt.values))
+        else:
+            conditions.append(Condition(core, _OPS[flt.op], flt.value))
+    f.conditions = conditions
+    return f
 
 
 @router.get("/group_appointments")
 async def list_groups(request: Request, ctx: Context = Depends(context)) -> dict[str, Any]:
-    lr = parse_list(request, GROUP_FILTERS, frozenset({"starts_at"}), "starts_at")
-    f = SessionFilter(limit=lr.per_page, offset=lr.offset)
-    for flt in lr.filters:
-        if flt.op != "=" or len(flt.values) != 1:
-            raise BadRequest(f"Invalid operator for {flt.field}")
-        name = {"appointment_type_id": "service_id", "business_id": "location_id"}.get(
-            flt.field, "staff_id"
-        )
-        setattr(f, name, flt.value)
-    found = await run_in_threadpool(classes.search, ctx, f)
-    patients = await run_in_threadpool(_seat_ids, ctx, [s.id for s in found.items])
+    lr = parse_list(request, GROUP_FILTERS, frozenset(GROUP_FIELDS), "created_at")
+    found = await run_in_threadpool(classes.search, ctx, group_filter(lr, lr.offset, lr.per_page))
+    patients = await run_in_threadpool(
+        appointment_pages.seated_clients, ctx, [s.id for s in found.items]
+    )
     base = base_url(request)
     items = [render.group_appointment(s, patients[s.id], base) for s in found.items]
     return envelope(request, "group_appointments", items, found.total, lr)
@@ -108,7 +135,7 @@ async def get_group(
     group_id: str, request: Request, ctx: Context = Depends(context)
 ) -> dict[str, Any]:
     session = await run_in_threadpool(classes.get, ctx, _session_id(group_id))
-    patients = await run_in_threadpool(_seat_ids, ctx, [session.id])
+    patients = await run_in_threadpool(appointment_pages.seated_clients, ctx, [session.id])
     return render.group_appointment(session, patients[session.id], base_url(request))
 
 

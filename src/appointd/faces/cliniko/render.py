@@ -108,9 +108,8 @@ def appointment(a: Appointment, page: AppointmentPage, base: str) -> dict[str, A
         "booking_ip_address": None,
         "did_not_arrive": a.status is Status.NO_SHOW,
         "patient_arrived": a.status in ARRIVED,
-        # Reminders are the dispatcher's (issue 10); until they land nothing is sent.
-        "email_reminder_sent": False,
-        "sms_reminder_sent": False,
+        "email_reminder_sent": "email" in page.reminders_sent.get(a.id, ()),
+        "sms_reminder_sent": "sms" in page.reminders_sent.get(a.id, ()),
         "has_patient_appointment_notes": False,
         "online_booking_policy_accepted": None,
         "invoice_status": None,

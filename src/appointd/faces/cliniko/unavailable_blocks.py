@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from appointd.app import appointment_pages, catalog, time_off
+from appointd.app import appointment_pages, catalog, classes, time_off
 from appointd.app.context import Context
 from appointd.domain.errors import NotFound
 from appointd.faces.cliniko import render
@@ -21,6 +21,7 @@ from appointd.faces.cliniko.appointments import FILTERS as APPOINTMENT_FILTERS
 from appointd.faces.cliniko.appointments import to_filter
 from appointd.faces.cliniko.auth import context
 from appointd.faces.cliniko.bodies import Fields, json_object
+from appointd.faces.cliniko.groups import group_filter
 from appointd.faces.cliniko.query import Filter, ListRequest, base_url, envelope, parse_list
 from appointd.faces.cliniko.wire import path_id
 from appointd.store.repositories.conditions import Condition
@@ -173,10 +174,11 @@ def _sort_key(doc: dict[str, Any], name: str) -> Any:
 
 @router.get("/bookings")
 async def list_bookings(request: Request, ctx: Context = Depends(context)) -> dict[str, Any]:
-    """Individual appointments and unavailable blocks in one list, merged in sort order.
+    """Individual appointments, unavailable blocks and group appointments in one list, merged
+    in sort order.
 
     Each kind is read up to the end of the requested page (sorted and filtered in the store),
-    then the two are merged: a bounded number of statements for any page.
+    then they are merged: a bounded number of statements for any page.
     """
     lr = parse_list(request, BOOKING_FILTERS, SORTABLE | {"appointment_start"}, "created_at")
     wanted = lr.offset + lr.per_page
@@ -209,14 +211,30 @@ async def list_bookings(request: Request, ctx: Context = Depends(context)) -> di
     blocks, staff = await run_in_threadpool(
         lambda: time_off.search(ctx, conditions, _sort(lr), wanted, 0)
     )
+    sessions_filter = group_filter(lr, 0, wanted)
+    if any(_only_appointments(f) for f in lr.filters):
+        sessions_filter.conditions = [*sessions_filter.conditions, NOTHING]
+    sessions = await run_in_threadpool(classes.search, ctx, sessions_filter)
+    seated = await run_in_threadpool(
+        appointment_pages.seated_clients, ctx, [s.id for s in sessions.items]
+    )
     base = base_url(request)
     docs = [render.appointment(a, appts, base) for a in appts.items]
     docs += [render.unavailable_block(t, staff.get(t.staff_id), base) for t in blocks.items]
+    docs += [render.group_appointment(s, seated[s.id], base) for s in sessions.items]
     for name, desc in reversed(lr.sort):
         key = "starts_at" if name == "appointment_start" else name
         docs.sort(key=lambda d: _sort_key(d, key), reverse=desc)
     items = docs[lr.offset : lr.offset + lr.per_page]
-    return envelope(request, "bookings", items, appts.total + blocks.total, lr)
+    total = appts.total + blocks.total + sessions.total
+    return envelope(request, "bookings", items, total, lr)
+
+
+def _only_appointments(f: Filter) -> bool:
+    """Whether ``f`` can only hold for an individual appointment (not a group appointment)."""
+    if f.field == "did_not_arrive":
+        return not _false(f)
+    return f.field == "cancelled_at" and f.op not in ("!?", "*")
 
 
 def _false(f: Filter) -> bool:

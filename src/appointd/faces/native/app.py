@@ -8,6 +8,7 @@ from appointd.faces.native.routes import appointments, catalog, health, staff_ti
 from appointd.faces.native.routes import availability as availability_routes
 from appointd.faces.native.routes import calendar_feeds as calendar_feed_routes
 from appointd.faces.native.routes import class_sessions as class_session_routes
+from appointd.faces.native.routes import definitions as definition_routes
 from appointd.faces.native.routes import intents as intent_routes
 from appointd.faces.native.routes import series as series_routes
 from appointd.faces.native.routes import waitlist as waitlist_routes
@@ -23,4 +24,5 @@ router.include_router(class_session_routes.router)
 router.include_router(series_routes.router)
 router.include_router(waitlist_routes.router)
 router.include_router(intent_routes.router)
+router.include_router(definition_routes.router)
 router.include_router(calendar_feed_routes.router)

@@ -41,4 +41,8 @@ async def context(request: Request) -> Context:
     account_id = known_account_id(services, key)
     if account_id is None:
         account_id = await run_in_threadpool(authenticate, services, key)
-    return Context(services, Caller(account_id, actor=f"account:{account_id}", source="native"))
+    return Context(
+        services,
+        Caller(account_id, actor=f"account:{account_id}", source="native"),
+        base_url=str(request.base_url),
+    )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from appointd.app.context import Context
+from appointd.app.links import manage_url
 from appointd.domain.model import Appointment, HistoryEntry, Service, Staff
 from appointd.faces.native import schemas as s
 
@@ -33,10 +35,25 @@ def service(e: Service) -> s.ServiceOut:
     return s.ServiceOut(**data)
 
 
-def appointment(e: Appointment) -> s.AppointmentOut:
-    data: dict[str, Any] = {f: getattr(e, f) for f in s.AppointmentOut.model_fields}
+_COPIED = tuple(
+    f for f in s.AppointmentOut.model_fields if f not in ("manage_url", "cancellation", "price")
+)
+
+
+def appointment(e: Appointment, ctx: Context) -> s.AppointmentOut:
+    """The native appointment; ``ctx`` gives the base of its manage link."""
+    data: dict[str, Any] = {f: getattr(e, f) for f in _COPIED}
     data["status"] = e.status.value
     data["kind"] = e.kind.value
+    data["price"] = None if e.price is None else f"{e.price:.2f}"
+    data["manage_url"] = manage_url(ctx.services.settings, e.manage_token, ctx.base_url)
+    data["cancellation"] = (
+        s.CancellationOut(
+            code=e.cancellation_code, note=e.cancellation_note, at=e.cancelled_at, by=e.cancelled_by
+        )
+        if e.cancelled_at is not None
+        else None
+    )
     return s.AppointmentOut(**data)
 
 

@@ -378,6 +378,14 @@ class RecurrenceIn(In):
     )
 
 
+class FormAnswerIn(In):
+    """An answer: ``value`` for most fields, ``values`` for multiselect and checkbox."""
+
+    field_id: Id
+    value: StrictStr | None = None
+    values: list[StrictStr] | None = None
+
+
 class AppointmentIn(In):
     location_id: Id | None = Field(default=None, description="required unless class_session_id")
     service_id: Id | None = Field(default=None, description="required unless class_session_id")
@@ -419,6 +427,21 @@ class AppointmentIn(In):
         description="series only: fail = nothing is booked if any occurrence is refused; "
         "skip = book the others and list the skipped ones",
     )
+    external_id: StrictStr | None = Field(
+        default=None, max_length=200, description="your own id for it (filterable)"
+    )
+    metadata: dict[str, Any] = Field(
+        default_factory=dict, description="free JSON object, at most 32 KB serialized"
+    )
+    form: list[FormAnswerIn] | None = Field(
+        default=None,
+        description="answers to the account's form fields for the service; when given, "
+        "required fields must be answered",
+    )
+    paid: StrictBool = False
+    custom_status_id: Id | None = Field(
+        default=None, description="an account-defined status; the status becomes its base"
+    )
 
 
 class AppointmentPatch(In):
@@ -437,6 +460,13 @@ class AppointmentPatch(In):
     location_id: Id | None = None
     notes: StrictStr | None = None
     override: StrictBool | None = None
+    paid: StrictBool | None = None
+    external_id: StrictStr | None = Field(default=None, max_length=200)
+    metadata: dict[str, Any] | None = Field(default=None, description="replaces the whole object")
+    form: list[FormAnswerIn] | None = Field(default=None, description="replaces every answer")
+    custom_status_id: Id | None = Field(
+        default=None, description="null removes it; the status moves to its base status"
+    )
 
 
 class ReasonIn(In):
@@ -453,6 +483,17 @@ class CancelIn(In):
     hold_minutes: StrictInt | None = Field(
         default=None, description="how long the hold lasts, 1..10080 minutes (default 60)"
     )
+    code: StrictStr | None = Field(
+        default=None, max_length=40, description="a reason code (e.g. a vendor's '50')"
+    )
+    note: StrictStr | None = Field(default=None, description="a note on the cancellation")
+
+
+class CancellationOut(Out):
+    code: str | None
+    note: str | None
+    at: datetime
+    by: str | None
 
 
 class AppointmentOut(Out):
@@ -483,6 +524,20 @@ class AppointmentOut(Out):
     archived_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    reference: str = Field(description="short code for people, unique in the account")
+    manage_url: str = Field(description="the client's page to see, cancel or reschedule it")
+    price: str | None = Field(description="copied from the service at booking")
+    currency: str | None
+    paid: bool
+    custom_status_id: int | None
+    form: list[dict[str, Any]]
+    cancellation: CancellationOut | None = Field(description="set once cancelled")
+    created_by: str
+    updated_by: str
+    external_id: str | None
+    metadata: dict[str, Any]
+    change_seq: int = Field(description="account-wide change sequence (see changed_since)")
+    deleted_at: datetime | None
 
 
 class HistoryOut(Out):

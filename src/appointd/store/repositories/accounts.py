@@ -67,3 +67,52 @@ class AccountRepository:
             )
         ).first()
         return None if row is None else int(row.account_id)
+
+    def missing_hashes(self, key_hashes: list[str]) -> set[str]:
+        """Which of ``key_hashes`` no key row holds."""
+        k = tables.api_keys
+        rows = self.conn.execute(select(k.c.key_hash).where(k.c.key_hash.in_(key_hashes)))
+        return set(key_hashes) - {r.key_hash for r in rows}
+
+    def account_for_credential(self, account_id: int, key_hash: str, kind: str) -> bool:
+        """Whether ``key_hash`` is an unrevoked credential of ``kind`` of ``account_id``."""
+        k = tables.api_keys
+        row = self.conn.execute(
+            select(k.c.id).where(
+                k.c.key_hash == key_hash,
+                k.c.kind == kind,
+                k.c.account_id == account_id,
+                k.c.revoked_at.is_(None),
+            )
+        ).first()
+        return row is not None
+
+    # -- session tokens (a face's short-lived bearer tokens; only their hash is stored) ------
+    def add_session(
+        self, account_id: int, token_hash: str, kind: str, at: datetime, expires_at: datetime
+    ) -> None:
+        self.conn.execute(
+            tables.session_tokens.insert().values(
+                account_id=account_id,
+                token_hash=token_hash,
+                kind=kind,
+                created_at=at,
+                expires_at=expires_at,
+            )
+        )
+
+    def session_account(
+        self, token_hash: str, kind: str, now: datetime
+    ) -> tuple[int, datetime] | None:
+        """The account and expiry of an unexpired session token, else ``None``."""
+        s = tables.session_tokens
+        row = self.conn.execute(
+            select(s.c.account_id, s.c.expires_at).where(
+                s.c.token_hash == token_hash, s.c.kind == kind, s.c.expires_at > now
+            )
+        ).first()
+        return None if row is None else (int(row.account_id), row.expires_at)
+
+    def drop_expired_sessions(self, now: datetime) -> None:
+        s = tables.session_tokens
+        self.conn.execute(s.delete().where(s.c.expires_at <= now))

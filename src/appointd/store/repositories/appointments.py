@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import and_, bindparam, delete, false, func, or_, select
 
 from appointd.domain.model import Appointment, AppointmentKind, HistoryEntry
 from appointd.domain.status import Status
-from appointd.store import tables
-from appointd.store.repositories.base import Page, TableRepository
+from appointd.store import change_feed, tables
+from appointd.store.repositories.base import Page, TableRepository, one_of
 from appointd.store.repositories.conditions import Condition, clauses, ordering
 
 
@@ -31,9 +31,15 @@ class AppointmentFilter:
     kinds: Sequence[AppointmentKind] | None = (AppointmentKind.APPOINTMENT,)
     series_id: int | None = None
     class_session_id: int | None = None
+    ids: Sequence[int] | None = None
+    series_ids: Sequence[int] | None = None
+    class_session_ids: Sequence[int] | None = None
+    # Starts within a window per location ({location_id: (from, until)}, half-open): local
+    # dates of several zones become one query. Appointments at other locations are excluded.
+    start_windows: Mapping[int, tuple[datetime, datetime]] | None = None
     include_archived: bool = False
     include_deleted: bool = False
-    sort: str = "start"  # start | -start | created_at | -created_at
+    sort: str = "start"  # start | -start | created_at | -created_at | id | -id | ...
     limit: int = 50
     offset: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
@@ -53,8 +59,14 @@ _SORTS = {
     "-start": (tables.appointments.c.start_at.desc(), tables.appointments.c.id.desc()),
     "created_at": (tables.appointments.c.created_at, tables.appointments.c.id),
     "-created_at": (tables.appointments.c.created_at.desc(), tables.appointments.c.id.desc()),
+    "updated_at": (tables.appointments.c.updated_at, tables.appointments.c.id),
+    "-updated_at": (tables.appointments.c.updated_at.desc(), tables.appointments.c.id.desc()),
+    "id": (tables.appointments.c.id,),
+    "-id": (tables.appointments.c.id.desc(),),
 }
-SORTS = frozenset(_SORTS)
+SORTS = frozenset({"start", "-start", "created_at", "-created_at"})  # the native API's
+ALL_SORTS = frozenset(_SORTS)
+_HISTORY_OF_MANY: dict[str, Any] = {}
 FILTERABLE = frozenset(
     {
         "id",
@@ -90,6 +102,8 @@ class AppointmentRepository(TableRepository[Appointment]):
         kwargs["additional_staff_ids"] = list(kwargs.get("additional_staff_ids") or [])
         kwargs["resource_ids"] = list(kwargs.get("resource_ids") or [])
         kwargs["extra"] = dict(kwargs.get("extra") or {})
+        kwargs["form"] = list(kwargs.get("form") or [])
+        kwargs["metadata"] = dict(kwargs.get("metadata") or {})
         return Appointment(**kwargs)
 
     def encode(self, name: str, value: Any) -> Any:
@@ -100,6 +114,7 @@ class AppointmentRepository(TableRepository[Appointment]):
     def add(self, entity: Appointment) -> int:
         new_id = super().add(entity)
         self._write_resources(entity)
+        change_feed.note(self.conn, [entity])
         return new_id
 
     def update(self, entity: Appointment) -> None:
@@ -107,6 +122,28 @@ class AppointmentRepository(TableRepository[Appointment]):
         ar = tables.appointment_resources
         self.conn.execute(delete(ar).where(ar.c.appointment_id == entity.id))
         self._write_resources(entity)
+        change_feed.note(self.conn, [entity])
+
+    def by_reference(self, reference: str) -> Appointment | None:
+        """The account's appointment with ``reference`` (case-insensitive)."""
+        t = self.table
+        row = self.conn.execute(
+            select(t).where(
+                t.c.account_id == self.account_id, t.c.reference == reference.strip().upper()
+            )
+        ).first()
+        return None if row is None else self.to_entity(row)
+
+    def by_manage_token(self, token: str, *, any_account: bool = False) -> Appointment | None:
+        """The appointment whose manage token is ``token``; in this account unless
+        ``any_account`` (the manage page knows only the token). The caller compares the token
+        again in constant time."""
+        t = self.table
+        query = select(t).where(t.c.manage_token == token)
+        if not any_account:
+            query = query.where(t.c.account_id == self.account_id)
+        rows = self.conn.execute(query.limit(2)).all()
+        return self.to_entity(rows[0]) if len(rows) == 1 else None
 
     def _write_resources(self, appt: Appointment) -> None:
         if appt.resource_ids:
@@ -120,6 +157,32 @@ class AppointmentRepository(TableRepository[Appointment]):
 
     def search(self, f: AppointmentFilter) -> Page[Appointment]:
         t = self.table
+        cond = self._conditions(f)
+        order = ordering(t, self.renames, FILTERABLE, f.order) if f.order else _SORTS[f.sort]
+        total = self.conn.execute(select(func.count()).select_from(t).where(*cond)).scalar_one()
+        rows = self.conn.execute(
+            select(t).where(*cond).order_by(*order).limit(f.limit).offset(f.offset)
+        )
+        return Page([self.to_entity(r) for r in rows], int(total))
+
+    def count(self, f: AppointmentFilter) -> int:
+        t = self.table
+        query = select(func.count()).select_from(t).where(*self._conditions(f))
+        return int(self.conn.execute(query).scalar_one())
+
+    def count_by_status_and_service(self, f: AppointmentFilter) -> dict[tuple[str, str, int], int]:
+        """``{(kind, status, service_id): n}`` of the appointments matching ``f``, one
+        statement."""
+        t = self.table
+        rows = self.conn.execute(
+            select(t.c.kind, t.c.status, t.c.service_id, func.count())
+            .where(*self._conditions(f))
+            .group_by(t.c.kind, t.c.status, t.c.service_id)
+        )
+        return {(r[0], r[1], int(r[2])): int(r[3]) for r in rows}
+
+    def _conditions(self, f: AppointmentFilter) -> list[Any]:
+        t = self.table
         cond: list[Any] = [t.c.account_id == self.account_id]
         if f.start is not None:
             cond.append(t.c.end_at > f.start)
@@ -130,6 +193,9 @@ class AppointmentRepository(TableRepository[Appointment]):
             (t.c.location_id, f.location_ids),
             (t.c.service_id, f.service_ids),
             (t.c.client_id, f.client_ids),
+            (t.c.id, f.ids),
+            (t.c.series_id, f.series_ids),
+            (t.c.class_session_id, f.class_session_ids),
         ):
             if values is not None:
                 cond.append(column.in_(list(values)))
@@ -143,6 +209,12 @@ class AppointmentRepository(TableRepository[Appointment]):
                     )
                 )
             )
+        if f.start_windows is not None:
+            windows = [
+                and_(t.c.location_id == loc, t.c.start_at >= low, t.c.start_at < high)
+                for loc, (low, high) in sorted(f.start_windows.items())
+            ]
+            cond.append(or_(*windows) if windows else false())
         if f.statuses is not None:
             cond.append(t.c.status.in_([s.value for s in f.statuses]))
         if f.kinds is not None:
@@ -169,12 +241,7 @@ class AppointmentRepository(TableRepository[Appointment]):
             )
             cond.extend([t.c.series_id.in_(firsts), t.c.series_index > 0])
         cond.extend(clauses(t, self.renames, FILTERABLE, f.conditions))
-        order = ordering(t, self.renames, FILTERABLE, f.order) if f.order else _SORTS[f.sort]
-        total = self.conn.execute(select(func.count()).select_from(t).where(*cond)).scalar_one()
-        rows = self.conn.execute(
-            select(t).where(*cond).order_by(*order).limit(f.limit).offset(f.offset)
-        )
-        return Page([self.to_entity(r) for r in rows], int(total))
+        return cond
 
     def series_firsts(self, series_ids: Sequence[int]) -> dict[int, int]:
         """The id of the first occurrence of each of ``series_ids`` (one statement)."""
@@ -231,3 +298,39 @@ class AppointmentRepository(TableRepository[Appointment]):
             )
             for r in rows
         ]
+
+    def history_of_many(self, appointment_ids: Sequence[int]) -> dict[int, list[HistoryEntry]]:
+        """The history of every appointment of ``appointment_ids`` in one statement, each in
+        time order (renderers of whole lists use it: no statement per appointment)."""
+        out: dict[int, list[HistoryEntry]] = {i: [] for i in appointment_ids}
+        if not out:
+            return out
+        h = tables.appointment_history
+        dialect = self.conn.dialect.name
+        query = _HISTORY_OF_MANY.get(dialect)
+        if query is None:  # built once: the id list is one parameter (see base.one_of)
+            query = _HISTORY_OF_MANY[dialect] = (
+                select(h)
+                .where(
+                    h.c.account_id == bindparam("account_id"),
+                    one_of(h.c.appointment_id, "ids", dialect),
+                )
+                .order_by(h.c.appointment_id, h.c.at, h.c.id)
+            )
+        rows = self.conn.execute(query, {"account_id": self.account_id, "ids": sorted(out)})
+        for r in rows:
+            out[r.appointment_id].append(
+                HistoryEntry(
+                    id=r.id,
+                    appointment_id=r.appointment_id,
+                    at=r.at,
+                    action=r.action,
+                    actor=r.actor,
+                    source=r.source,
+                    from_status=r.from_status,
+                    to_status=r.to_status,
+                    reason=r.reason,
+                    changes=dict(r.changes or {}),
+                )
+            )
+        return out

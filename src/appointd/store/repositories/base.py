@@ -189,6 +189,12 @@ class TableRepository(Repository, Generic[E]):
         )
         return Page([self.to_entity(r) for r in rows], int(total))
 
+    def all_of_account(self) -> list[E]:
+        """Every row of the account, archived ones included, in id order (small tables only:
+        locations, staff)."""
+        rows = self.conn.execute(self._scoped().order_by(self.table.c.id))
+        return [self.to_entity(r) for r in rows]
+
     def archive(self, id: int, at: datetime) -> None:
         t = self.table
         self.conn.execute(

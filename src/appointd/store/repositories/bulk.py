@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, update
 
 from appointd.domain.model import Appointment, Event, HistoryEntry
-from appointd.store import tables
+from appointd.store import change_feed, tables
 from appointd.store.repositories.appointments import AppointmentRepository
 from appointd.store.repositories.base import Repository
 
@@ -45,6 +45,7 @@ class BulkRepository(Repository):
         for row in result:
             by_index[row.series_index].id = int(row.id)
         self._write_resources(appts)
+        change_feed.note(self.conn, appts)
 
     def update_appointments(self, appts: Sequence[Appointment]) -> None:
         """Write every column of ``appts`` (and their resources) back, one executemany."""
@@ -73,6 +74,7 @@ class BulkRepository(Repository):
             )
         )
         self._write_resources(appts)
+        change_feed.note(self.conn, appts)
 
     def _write_resources(self, appts: Sequence[Appointment]) -> None:
         rows = [

@@ -19,9 +19,10 @@ from sqlalchemy import select, update
 from appointd.domain.classes import ClassSession, SessionStatus
 from appointd.domain.model import Appointment
 from appointd.domain.status import Status
-from appointd.store import tables
+from appointd.store import change_feed, tables
 from appointd.store.repositories.appointments import AppointmentRepository
 from appointd.store.repositories.base import Page, TableRepository
+from appointd.store.repositories.conditions import Condition, clauses, ordering
 
 
 @dataclass(slots=True)
@@ -36,7 +37,28 @@ class SessionFilter:
     include_archived: bool = False
     limit: int = 50
     offset: int = 0
+    # General comparisons and ordering on SESSION_FIELDS (``order`` replaces the start order).
+    conditions: Sequence[Condition] = ()
+    order: Sequence[tuple[str, bool]] = ()
+    # Only sessions where one of these clients holds a seat.
+    seat_client_ids: Sequence[int] | None = None
 
+
+SESSION_FIELDS = frozenset(
+    {
+        "id",
+        "service_id",
+        "staff_id",
+        "location_id",
+        "start",
+        "end",
+        "capacity",
+        "status",
+        "created_at",
+        "updated_at",
+        "archived_at",
+    }
+)
 
 HOLDING = [s.value for s in Status if s.holding]
 
@@ -72,12 +94,30 @@ class ClassSessionRepository(TableRepository[ClassSession]):
             where.append(t.c.end_at > f.start)
         if f.end is not None:
             where.append(t.c.start_at < f.end)
+        if f.seat_client_ids is not None:
+            a = tables.appointments
+            where.append(
+                t.c.id.in_(
+                    select(a.c.class_session_id).where(
+                        a.c.account_id == self.account_id,
+                        a.c.client_id.in_(list(f.seat_client_ids)),
+                        a.c.status.in_(HOLDING),
+                        a.c.archived_at.is_(None),
+                    )
+                )
+            )
+        where.extend(clauses(t, self.renames, SESSION_FIELDS, f.conditions))
+        order = (
+            ordering(t, self.renames, SESSION_FIELDS, f.order)
+            if f.order
+            else (t.c.start_at, t.c.id)
+        )
         return self.page(
             include_archived=f.include_archived,
             limit=f.limit,
             offset=f.offset,
             where=where,
-            order_by=(t.c.start_at, t.c.id),
+            order_by=order,
         )
 
     # -- seats -----------------------------------------------------------------------------
@@ -159,3 +199,4 @@ class ClassSessionRepository(TableRepository[ClassSession]):
                 updated_at=session.updated_at,
             )
         )
+        change_feed.note_ids(self.conn, appointment_ids)

@@ -16,14 +16,17 @@ which waits on every uncommitted overlapping block it finds, in no fixed order.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import text
 
 from appointd.domain.model import Appointment, Block, Event, HistoryEntry
+from appointd.store import change_feed, tables
 from appointd.store.engine import subject_lock_key
 from appointd.store.repositories.appointments import AppointmentRepository
 from appointd.store.repositories.base import Repository
@@ -31,45 +34,28 @@ from appointd.store.repositories.blocks import BlockRepository
 from appointd.store.repositories.outbox import OutboxRepository
 
 # psycopg caches the conversion of a statement only up to 50 parameters (and 4 kB of text):
-# the blocks travel as one JSON document so the statement stays below both.
+# the appointment's row and its blocks each travel as one JSON document so the statement stays
+# below both, however many columns an appointment has.
 #
-# The columns of appointments written on booking; the others keep their defaults (NULL).
-_APPOINTMENT_COLUMNS = (
-    "location_id",
-    "service_id",
-    "staff_id",
-    "client_id",
-    "coordinator_staff_id",
-    "start_at",
-    "end_at",
-    "busy_start_at",
-    "busy_end_at",
-    "status",
-    "kind",
-    "notes",
-    "override",
-    "class_session_id",
-    "seats",
-    "series_id",
-    "series_index",
-    "intent_id",
-    "waitlist_entry_id",
-    "hold_expires_at",
-    "source",
-    "archived_at",
-    "deleted_at",
-    "created_at",
-    "updated_at",
+# The columns of appointments written on booking: every column the entity maps onto (columns
+# only the database knows keep their defaults). ``jsonb_populate_record`` turns the JSON row
+# into a record of the table's own types.
+_APPOINTMENT_COLUMNS = tuple(
+    c
+    for c in (
+        AppointmentRepository.renames.get(f.name, f.name) for f in dataclasses.fields(Appointment)
+    )
+    if c not in ("id", "account_id") and c in tables.appointments.c
 )
-_JSON_COLUMNS = ("additional_staff_ids", "resource_ids", "extra", "reminders")
+_COLUMN_LIST = ", ".join(_APPOINTMENT_COLUMNS)
 
 _PG_INSERT = text(
     f"""
 WITH new_appointment AS (
-    INSERT INTO appointments (account_id, {", ".join(_APPOINTMENT_COLUMNS + _JSON_COLUMNS)})
-    SELECT :account_id, {", ".join(f":{c}" for c in _APPOINTMENT_COLUMNS)},
-           {", ".join(f"CAST(:{c} AS jsonb)" for c in _JSON_COLUMNS)}
-    FROM (SELECT count(pg_advisory_xact_lock(k))
+    INSERT INTO appointments (account_id, {_COLUMN_LIST})
+    SELECT :account_id, {_COLUMN_LIST}
+    FROM jsonb_populate_record(NULL::appointments, CAST(:appointment AS jsonb)),
+         (SELECT count(pg_advisory_xact_lock(k))
           FROM (SELECT k FROM unnest(CAST(:lock_keys AS bigint[])) AS u(k) ORDER BY k) AS o
          ) AS subjects_locked
     RETURNING id
@@ -124,9 +110,10 @@ class NewAppointmentRepository(Repository):
             return self.add_one_by_one(appt, blocks, entry, event, at)
         event_id = str(uuid.uuid4())
         row = AppointmentRepository(self.conn, self.account_id).to_row(appt)
-        params: dict[str, Any] = {c: row.get(c) for c in _APPOINTMENT_COLUMNS}
-        params.update({c: json.dumps(row[c]) for c in _JSON_COLUMNS})
-        params.update(
+        params: dict[str, Any] = dict(
+            appointment=json.dumps(
+                {c: row.get(c) for c in _APPOINTMENT_COLUMNS}, default=_json_value
+            ),
             account_id=self.account_id,
             blocks=json.dumps([_block(b) for b in blocks]),
             lock_keys=sorted(
@@ -148,6 +135,7 @@ class NewAppointmentRepository(Repository):
         )
         new_id = int(self.conn.execute(_PG_INSERT, params).scalar_one())
         _set_id(new_id, appt, blocks, entry, event)
+        change_feed.note(self.conn, [appt])
         return event_id
 
     def add_one_by_one(
@@ -189,6 +177,15 @@ def _block(b: Block) -> dict[str, Any]:
         "class_session_id": b.class_session_id,
         "expires_at": None if b.expires_at is None else b.expires_at.isoformat(),
     }
+
+
+def _json_value(value: Any) -> Any:
+    """JSON for the column values ``json`` does not know: instants (in UTC) and decimals."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} into the appointment row")
 
 
 def _utc(at: datetime | None) -> datetime | None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import date
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, false, func, or_, select
 
 from appointd.domain.model import Staff, TimeOff
 from appointd.domain.working_hours import DateOverride, WorkingWeek, parse_ranges
@@ -128,6 +128,33 @@ class TimeOffRepository(Repository):
     def remove(self, time_off_id: int) -> None:
         t = tables.time_off
         self.conn.execute(delete(t).where(t.c.account_id == self.account_id, t.c.id == time_off_id))
+
+    def page_of_account(
+        self,
+        *,
+        staff_ids: Iterable[int] | None,
+        windows: Mapping[int, tuple[datetime, datetime]] | None,
+        limit: int,
+        offset: int,
+        descending: bool = False,
+    ) -> Page[TimeOff]:
+        """Time off of the account in start order, optionally of ``staff_ids`` only and
+        starting within a window per staff member (``{staff_id: (from, until)}``)."""
+        t = tables.time_off
+        cond: list[Any] = [t.c.account_id == self.account_id]
+        if staff_ids is not None:
+            cond.append(t.c.staff_id.in_(sorted(set(staff_ids))))
+        if windows is not None:
+            spans = [
+                and_(t.c.staff_id == sid, t.c.start_at >= low, t.c.start_at < high)
+                for sid, (low, high) in sorted(windows.items())
+            ]
+            cond.append(or_(*spans) if spans else false())
+        total = self.conn.execute(select(func.count()).select_from(t).where(*cond)).scalar_one()
+        order = (t.c.start_at.desc(), t.c.id.desc()) if descending else (t.c.start_at, t.c.id)
+        query = select(t).where(*cond).order_by(*order).limit(limit).offset(offset)
+        rows = self.conn.execute(query)
+        return Page([self._entity(r) for r in rows], int(total))
 
     @staticmethod
     def _entity(row: Any) -> TimeOff:

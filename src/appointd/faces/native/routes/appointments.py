@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Response
+from pydantic import Field
 
 from appointd.app import appointments, holds, series_scope
 from appointd.app import series as series_cases
+from appointd.app.appointment_query import AppointmentQuery, find_appointments
 from appointd.app.commands import BookAppointment, ChangeAppointment, TransitionAppointment
 from appointd.app.context import Context
 from appointd.domain.errors import FieldError, Invalid
@@ -26,7 +28,6 @@ from appointd.faces.native.routes.common import (
     paging,
 )
 from appointd.faces.native.routes.series import SeriesOut, series_document
-from appointd.store.repositories.appointments import SORTS, AppointmentFilter
 
 router = APIRouter(tags=["appointments"])
 SCOPE = "series only: this (default), following (this and later occurrences) or all"
@@ -62,16 +63,24 @@ def book(payload: s.AppointmentIn, ctx: Context = Depends(context)) -> Response 
     its ``occurrence`` index, or 422), with ``on_conflict: "skip"`` the others are booked."""
     data = payload.model_dump()
     data["status"] = Status(data["status"])
+    data["form"] = _answers(payload.form)
     missing = [f for f in ("location_id", "service_id", "start") if data[f] is None]
     if missing and payload.class_session_id is None:
         raise Invalid([FieldError(f, "required") for f in missing])
     if payload.recurrence is not None:
-        return series_document(series_cases.book(ctx, BookAppointment(**data)))
+        return series_document(series_cases.book(ctx, BookAppointment(**data)), ctx)
     appt = appointments.book(ctx, BookAppointment(**data))
     # Written here rather than by FastAPI, which would validate the reply against the whole
     # union of the response model first: booking is the hot path.
-    body = render.appointment(appt).model_dump_json()
+    body = render.appointment(appt, ctx).model_dump_json()
     return Response(body, status_code=201, media_type="application/json")
+
+
+def _answers(answers: list[s.FormAnswerIn] | None) -> list[dict[str, Any]] | None:
+    """Form answers as the core takes them: ``value`` or ``values``, whichever was sent."""
+    if answers is None:
+        return None
+    return [a.model_dump(exclude_none=True) for a in answers]
 
 
 def _kinds(raw: str | None) -> list[AppointmentKind] | None:
@@ -86,18 +95,37 @@ def _kinds(raw: str | None) -> list[AppointmentKind] | None:
         raise Invalid.field("kind", "one of appointment, hold, all") from None
 
 
+class AppointmentList(s.ListOf[s.AppointmentOut]):
+    next_changed_since: int | None = Field(
+        default=None,
+        description="with changed_since: the value to send next time to get only what changed "
+        "after this page (the largest change_seq on it, or the one you sent when it is empty)",
+    )
+
+
+_SORTS = {
+    "start": ("start", False),
+    "-start": ("start", True),
+    "created_at": ("created", False),
+    "-created_at": ("created", True),
+    "updated_at": ("updated", False),
+    "-updated_at": ("updated", True),
+    "change_seq": ("change_seq", False),
+}
+
+
 @router.get(
     "/appointments",
-    response_model=s.ListOf[s.AppointmentOut],
+    response_model=AppointmentList,
     responses=errors(401, 422),
     summary="List appointments",
 )
 def list_appointments(
     from_: s.Instant | None = Query(None, alias="from", description="overlapping from (RFC 3339)"),
-    to: s.Instant | None = Query(
-        None, description="overlapping until (RFC 3339); not after from: nothing is listed"
+    to: s.Instant | None = Query(None, description="overlapping until (RFC 3339)"),
+    staff_id: str | None = Query(
+        None, pattern=ID_LIST_PATTERN, description="id or comma list (main or additional)"
     ),
-    staff_id: str | None = Query(None, pattern=ID_LIST_PATTERN, description="id or comma list"),
     location_id: str | None = Query(None, pattern=ID_LIST_PATTERN),
     service_id: str | None = Query(None, pattern=ID_LIST_PATTERN),
     client_id: str | None = Query(None, pattern=ID_LIST_PATTERN),
@@ -105,25 +133,42 @@ def list_appointments(
     status: str | None = Query(None, description="comma list, e.g. confirmed,pending"),
     kind: str | None = Query(None, description="appointment (default), hold, or all"),
     include_archived: bool = Query(False),
-    sort: str = Query("start", description="start, -start, created_at or -created_at"),
+    include_deleted: bool = Query(False, description="also list deleted appointments"),
+    changed_since: int | None = Query(
+        None,
+        ge=0,
+        le=2**62,
+        description="only appointments whose change_seq is greater (a change feed: items come "
+        "in change_seq order, archived and deleted ones included; poll with "
+        "next_changed_since)",
+    ),
+    reference: str | None = Query(None, max_length=64, description="comma list of references"),
+    external_id: str | None = Query(None, max_length=200, description="exact external_id"),
+    sort: str = Query(
+        "start",
+        description="start, -start, created_at, -created_at, updated_at, -updated_at or "
+        "change_seq (changed_since always sorts by change_seq)",
+    ),
     page: Paging = Depends(paging),
     ctx: Context = Depends(context),
 ) -> Any:
     problems: list[FieldError] = []
-    if sort not in SORTS:
-        problems.append(FieldError("sort", "one of " + ", ".join(sorted(SORTS))))
+    if sort not in _SORTS:
+        problems.append(FieldError("sort", "one of " + ", ".join(_SORTS)))
     start = as_utc(from_, field="from") if from_ else None
     end = as_utc(to, field="to") if to else None
     if problems:
         raise Invalid(problems)
-    if start and end and end <= start:
-        # An empty window overlaps nothing (a valid request per the document, so no 422).
-        return {"items": [], "total": 0, "limit": page.limit, "offset": page.offset}
-    found = appointments.search(
+    order_by, descending = _SORTS[sort]
+    feed = changed_since is not None
+    if feed:
+        # A change feed shows every change, archivals and deletions included, in order.
+        order_by, descending = "change_seq", False
+    items, total = find_appointments(
         ctx,
-        AppointmentFilter(
-            start=start,
-            end=end,
+        AppointmentQuery(
+            window_start=start,
+            window_end=end,
             staff_ids=id_list(staff_id, "staff_id"),
             location_ids=id_list(location_id, "location_id"),
             service_ids=id_list(service_id, "service_id"),
@@ -131,17 +176,25 @@ def list_appointments(
             resource_ids=id_list(resource_id, "resource_id"),
             statuses=enum_list(status, Status, "status"),
             kinds=_kinds(kind),
-            include_archived=include_archived,
-            sort=sort,
+            changed_since=changed_since,
+            references=[r for r in reference.split(",") if r.strip()] if reference else None,
+            external_ids=[external_id] if external_id is not None else None,
+            include_archived=include_archived or feed,
+            include_deleted=include_deleted or feed,
+            order_by=order_by,
+            descending=descending,
             limit=page.limit,
             offset=page.offset,
         ),
     )
     return {
-        "items": [render.appointment(a) for a in found.items],
-        "total": found.total,
+        "items": [render.appointment(a, ctx) for a in items],
+        "total": total,
         "limit": page.limit,
         "offset": page.offset,
+        "next_changed_since": (
+            max([changed_since or 0, *(a.change_seq for a in items)]) if feed else None
+        ),
     }
 
 
@@ -152,7 +205,8 @@ def list_appointments(
     summary="Get an appointment",
 )
 def get_appointment(id: s.PathId, ctx: Context = Depends(context)) -> s.AppointmentOut:
-    return render.appointment(appointments.get(ctx, id))
+    """Deleted appointments (gone from lists) are still found here, with ``deleted_at``."""
+    return render.appointment(appointments.get(ctx, id), ctx)
 
 
 @router.patch(
@@ -172,11 +226,23 @@ def change_appointment(
     the same change applies to the series' open occurrences (a new start shifts each by the same
     local wall-clock delta), each checked, all or nothing. A class seat cannot be moved (422)."""
     changes = payload.model_dump(exclude_unset=True)
-    for required in ("start", "location_id", "service_id", "client_id", "staff_id", "override"):
+    for required in (
+        "start",
+        "location_id",
+        "service_id",
+        "client_id",
+        "staff_id",
+        "override",
+        "paid",
+        "metadata",
+        "form",
+    ):
         if required in changes and changes[required] is None:
             raise Invalid.field(required, "may not be null")
+    if "form" in changes:
+        changes["form"] = _answers(payload.form)
     appt = series_scope.change(ctx, ChangeAppointment(id, changes), scope)
-    return render.appointment(appt)
+    return render.appointment(appt, ctx)
 
 
 @router.delete(
@@ -213,7 +279,7 @@ def _transition_route(action: str, target: Status) -> None:
     ) -> s.AppointmentOut:
         reason = payload.reason if payload else None
         return render.appointment(
-            appointments.transition_to(ctx, TransitionAppointment(id, target, reason))
+            appointments.transition_to(ctx, TransitionAppointment(id, target, reason)), ctx
         )
 
 
@@ -243,6 +309,10 @@ def cancel_appointment(
     if scope != "this":
         if body.offer_to or body.hold_minutes is not None:
             raise Invalid.field("offer_to", "only with scope=this")
-        return render.appointment(series_scope.cancel(ctx, id, scope, body.reason))
-    cmd = holds.CancelWithOffer(id, body.offer_to, body.reason, body.hold_minutes)
-    return render.appointment(holds.cancel(ctx, cmd))
+        return render.appointment(
+            series_scope.cancel(ctx, id, scope, body.reason, code=body.code, note=body.note), ctx
+        )
+    cmd = holds.CancelWithOffer(
+        id, body.offer_to, body.reason, body.hold_minutes, body.code, body.note
+    )
+    return render.appointment(holds.cancel(ctx, cmd), ctx)

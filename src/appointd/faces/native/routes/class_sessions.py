@@ -162,7 +162,7 @@ def get_session(id: s.PathId, ctx: Context = Depends(context)) -> ClassSessionOu
 )
 def session_seats(id: s.PathId, ctx: Context = Depends(context)) -> list[s.AppointmentOut]:
     """Every seat appointment, cancelled ones included (archived ones are not)."""
-    return [render.appointment(a) for a in classes.seats(ctx, id)]
+    return [render.appointment(a, ctx) for a in classes.seats(ctx, id)]
 
 
 @router.patch(

@@ -59,13 +59,13 @@ def skipped(r: Refusal) -> SkippedOut:
     )
 
 
-def series_document(view: series.SeriesView) -> SeriesOut:
+def series_document(view: series.SeriesView, ctx: Context) -> SeriesOut:
     return SeriesOut(
         id=view.series.id,
         rrule=view.series.rrule,
         time_zone=view.series.time_zone,
         local_start=view.series.local_start,
-        occurrences=[render.appointment(a) for a in view.occurrences],
+        occurrences=[render.appointment(a, ctx) for a in view.occurrences],
         skipped=[skipped(r) for r in view.skipped],
     )
 
@@ -83,4 +83,4 @@ def get_series(
 ) -> SeriesOut:
     """Occurrences in rule order, cancelled ones included; ``skipped`` lists the occurrences
     left out when the series was booked with ``on_conflict=skip``."""
-    return series_document(series.get(ctx, id, include_archived=include_archived))
+    return series_document(series.get(ctx, id, include_archived=include_archived), ctx)

@@ -190,7 +190,7 @@ def claim_hold(id: s.PathId, ctx: Context = Depends(context)) -> s.AppointmentOu
     """The hold becomes the entry's client's confirmed appointment and the entry is booked.
     The first claim wins; a later one, or one after the hold expired, is a 409."""
     _, appt = holds.claim(ctx, id)
-    return render.appointment(appt)
+    return render.appointment(appt, ctx)
 
 
 @router.get(

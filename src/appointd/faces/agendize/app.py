@@ -1,0 +1,41 @@
+"""The Agendize face's routers: Scheduling 2.1 (also under 2.0) and the 2.3 statuses."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from appointd.domain.errors import NotFound
+from appointd.faces.agendize import appointments, catalog, watches
+from appointd.faces.agendize.errors import AgendizeRoute
+
+PREFIXES = ("/api/2.1/scheduling", "/api/2.0/scheduling")
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def _unknown() -> APIRouter:
+    """Last in each prefix: any other path or method is a 404 in the Agendize error body."""
+    router = APIRouter(route_class=AgendizeRoute, include_in_schema=False)
+
+    @router.api_route("/{rest:path}", methods=METHODS, name="agendize_unknown")
+    def unknown(rest: str) -> None:
+        raise NotFound("operation", rest)
+
+    return router
+
+
+def routers() -> list[APIRouter]:
+    """Every router of the face, with its prefix; ``asgi`` includes them in order."""
+    out = []
+    for prefix in PREFIXES:
+        scheduling = APIRouter(prefix=prefix, tags=["agendize"])
+        # The watch paths first: /appointments/watch is not an appointment id.
+        scheduling.include_router(watches.router)
+        scheduling.include_router(appointments.router)
+        scheduling.include_router(catalog.router)
+        scheduling.include_router(_unknown())
+        out.append(scheduling)
+    statuses = APIRouter(prefix="/api/2.3/scheduling", tags=["agendize"])
+    statuses.include_router(catalog.statuses_router)
+    statuses.include_router(_unknown())
+    out.append(statuses)
+    return out
