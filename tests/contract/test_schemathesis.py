@@ -39,6 +39,7 @@ PHASES = "examples,coverage,fuzzing"
 # a request valid per the schema can still get a 422 there. For them alone 422 is accepted by
 # ``positive_data_acceptance`` (ST202); every other check runs unchanged on every operation.
 KNOWN_GAPS = (
+    "GET /v1/appointments",
     "GET /v1/availability",
     "PATCH /v1/appointment-intents/{id}",
     "PATCH /v1/services/{id}",

@@ -157,6 +157,8 @@ def list_appointments(
         problems.append(FieldError("sort", "one of " + ", ".join(_SORTS)))
     start = as_utc(from_, field="from") if from_ else None
     end = as_utc(to, field="to") if to else None
+    if start and end and end <= start:
+        problems.append(FieldError("to", "must be after from"))
     if problems:
         raise Invalid(problems)
     order_by, descending = _SORTS[sort]
