@@ -75,8 +75,8 @@ class Settings(BaseSettings):
     dispatcher_poll_seconds: float = Field(default=2.0, gt=0, le=30)
     dispatcher_batch_size: int = Field(default=200, ge=1, le=5000)
     # Requests in flight per dispatcher, and per receiving endpoint.
-    dispatcher_concurrency: int = Field(default=32, ge=1, le=512)
-    endpoint_concurrency: int = Field(default=8, ge=1, le=128)
+    dispatcher_concurrency: int = Field(default=64, ge=1, le=512)
+    endpoint_concurrency: int = Field(default=32, ge=1, le=128)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
 
     @field_validator("database_url")

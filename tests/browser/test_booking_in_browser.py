@@ -100,18 +100,44 @@ def test_a_client_books_end_to_end_and_sees_the_confirmation(
         page.get_by_role("link", name="Ann Lee").click()
         page.wait_for_url("**/times?staff=*")
         assert page.get_by_text("Europe/London").count() >= 1
+        # A week later: far enough ahead for the account's change cutoff (24 hours).
+        page.get_by_role("link", name="Later").click()
+        page.wait_for_url("**/times?staff=*&from=*")
         shots(page, "times")
         page.locator("a.slot").first.click()
         page.wait_for_url("**/details?*")
         shots(page, "details")
         _fill_details(page)
         page.get_by_role("button", name="Book this time").click()
-        page.locator("#booked").wait_for()
+        page.locator("#done").wait_for()
         shots(page, "confirmation")
-        assert "You're booked" in page.content()
+        assert "booked" in page.locator("#done").inner_text()
         assert "Ann Lee" in page.content()
         [appt] = owner.get("/v1/appointments").json()["items"]
         assert appt["source"] == "web" and appt["staff_id"] == c["ann"]["id"]
+        # The manage link, opened afresh as from the confirmation e-mail.
+        link = page.locator("#manage-link").get_attribute("href")
+        assert link == appt["manage_url"]
+        page.goto(link)
+        assert page.locator("#status").inner_text() == "Confirmed"
+        shots(page, "manage")
+        page.locator("#reschedule").click()
+        page.wait_for_url("**/reschedule")
+        shots(page, "reschedule-times")
+        page.locator("button.slot").nth(3).click()
+        page.locator("#done").wait_for()
+        assert "moved" in page.locator("#done").inner_text()
+        shots(page, "moved")
+        moved = owner.get(f"/v1/appointments/{appt['id']}").json()
+        assert moved["start"] != appt["start"] and moved["status"] == "confirmed"
+        page.get_by_label("Reason").fill("Something came up")
+        page.get_by_role("button", name="Cancel this appointment").click()
+        page.locator("#done").wait_for()
+        shots(page, "cancelled")
+        assert page.locator("#status").inner_text() == "Cancelled"
+        assert page.locator("#read-only").count() == 1
+        gone = owner.get(f"/v1/appointments/{appt['id']}").json()
+        assert gone["status"] == "cancelled"
 
 
 def test_a_time_taken_in_between_offers_the_next_free_times(
@@ -147,7 +173,7 @@ def test_a_time_taken_in_between_offers_the_next_free_times(
         assert page.get_by_label("E-mail").input_value() == "grace@example.org"
         page.locator("input[name=slot]").first.check()
         page.get_by_role("button", name="Book this time").click()
-        page.locator("#booked").wait_for()
+        page.locator("#done").wait_for()
         shots(page, "booked-instead")
         assert len(owner.get("/v1/appointments").json()["items"]) == 2
 
@@ -187,7 +213,7 @@ def test_a_client_books_with_the_keyboard_alone(server: Server, page: Any, shots
         _tab_to(page, "el.type === 'submit'")
         shots(page, "focus-submit")
         page.keyboard.press("Enter")
-        page.locator("#booked").wait_for()
+        page.locator("#done").wait_for()
         shots(page, "booked")
         assert len(owner.get("/v1/appointments").json()["items"]) == 1
 
@@ -233,7 +259,7 @@ def test_every_step_fits_a_375_px_wide_phone_screen(
             fits("errors")
             _fill_details(page)
             page.get_by_role("button", name="Book this time").click()
-            page.locator("#booked").wait_for()
+            page.locator("#done").wait_for()
             fits("confirmation")
     finally:
         context.close()

@@ -59,6 +59,7 @@ def server(db: Database) -> Iterator[Server]:
             "--workers",
             "2",
             "--no-access-log",
+            "--no-dispatcher",  # these tests race bookings; the dispatcher has its own
             "--log-level",
             "warning",
         ],

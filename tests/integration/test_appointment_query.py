@@ -131,3 +131,25 @@ def test_a_page_with_everything_around_it_costs_the_same_statements_for_1_and_10
     assert [s.id for s in view.additional_staff] == [helper["id"]]
     assert [r.id for r in view.resources] == [room["id"]]
     assert view.custom_status is None
+
+
+def test_text_finds_form_answers_single_and_multiple_values(api, db):
+    from appointd.app import account_definitions as defs
+
+    world = clinic(api)
+    ctx = api.context()
+    why = defs.create_form_field(ctx, {"label": "Why", "type": "text"})
+    topics = defs.create_form_field(
+        ctx, {"label": "Topics", "type": "multiselect", "options": ["Back_ache", "Sleep"]}
+    )
+    a = _book(ctx, world, MONDAY, form=[{"field_id": why.id, "value": "Sore KNEE"}])
+    b = _book(
+        ctx,
+        world,
+        MONDAY + timedelta(hours=1),
+        form=[{"field_id": topics.id, "values": ["Sleep", "Back_ache"]}],
+    )
+    assert _ids(ctx, text="knee") == [a.id]
+    assert _ids(ctx, text="back_a") == [b.id]
+    assert _ids(ctx, text="b_c") == []  # "_" is a character here, not a wildcard ("bac")
+    assert _ids(ctx, text="field_id") == []  # keys are not searched

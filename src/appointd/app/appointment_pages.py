@@ -11,14 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from appointd.app.context import Context
+from appointd.app.queries import AppointmentQuery
 from appointd.domain import booking
 from appointd.domain.classes import MAX_CAPACITY
 from appointd.domain.errors import NotFound
 from appointd.domain.model import Appointment, Client
 from appointd.domain.recurrence import Series
 from appointd.domain.status import Status
-from appointd.store.repositories.appointments import AppointmentFilter
-from appointd.store.repositories.conditions import Condition
 from appointd.store.repositories.reminders_sent import RemindersSentRepository
 from appointd.store.uow import UnitOfWork
 
@@ -46,12 +45,13 @@ def _references(uow: UnitOfWork, items: Sequence[Appointment], page: Appointment
         page.reminders_sent = sent.channels([a.id for a in items])
 
 
-def search(ctx: Context, f: AppointmentFilter) -> AppointmentPage:
-    """One page of appointments matching ``f``, with their clients and series loaded."""
+def search(ctx: Context, f: AppointmentQuery) -> AppointmentPage:
+    """One page of appointments matching ``f`` (the core's appointment query), with their
+    clients, series and sent reminders loaded."""
     with ctx.uow(write=False) as uow:
-        found = uow.appointments.search(f)
-        page = AppointmentPage(found.items, found.total)
-        _references(uow, found.items, page)
+        items, total = uow.appointment_search.search(f)
+        page = AppointmentPage(items, len(items) if total is None else total)
+        _references(uow, items, page)
     return page
 
 
@@ -98,15 +98,16 @@ def seated_clients(ctx: Context, session_ids: Sequence[int]) -> dict[int, list[i
     out: dict[int, list[int]] = {i: [] for i in session_ids}
     if not session_ids:
         return out
-    f = AppointmentFilter(
+    f = AppointmentQuery(
         kinds=None,
         limit=MAX_CAPACITY * len(out),
-        conditions=[Condition("class_session_id", "in", sorted(out))],
+        class_session_ids=sorted(out),
         statuses=[s for s in Status if s.holding],
         order=[("created_at", False)],
+        with_total=False,
     )
     with ctx.uow(write=False) as uow:
-        for a in uow.appointments.search(f).items:
+        for a in uow.appointment_search.search(f)[0]:
             if a.class_session_id is not None and a.client_id is not None:
                 out[a.class_session_id].append(a.client_id)
     return out

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from appointd.app import availability, catalog
@@ -25,10 +26,18 @@ from appointd.app.commands import BookAppointment
 from appointd.app.context import Caller, Context, Services
 from appointd.app.placement import Placement, check_and_block, guard_overlaps, resolve
 from appointd.app.staff_assignment import assign
-from appointd.domain import assignment
+from appointd.domain import assignment, forms
 from appointd.domain.availability import Slot
 from appointd.domain.errors import CapacityExceeded, FieldError, Invalid, NotFound, SlotTaken
-from appointd.domain.model import Appointment, Client, Location, Service, ServiceKind, Staff
+from appointd.domain.model import (
+    Appointment,
+    Client,
+    FormField,
+    Location,
+    Service,
+    ServiceKind,
+    Staff,
+)
 from appointd.domain.wallclock import zone
 from appointd.store.uow import UnitOfWork
 
@@ -142,6 +151,22 @@ class OnlineBooking:
     class_session_id: int | None = None
     notes: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    form: list[dict[str, Any]] | None = None
+
+
+def form_fields(ctx: Context, service_id: int) -> list[FormField]:
+    """The account's active form fields asked when booking ``service_id``, in their order."""
+    with ctx.uow(write=False) as uow:
+        found = uow.form_fields.active()
+    asked = [f for f in found if f.archived_at is None and f.applies_to(service_id)]
+    return sorted(asked, key=lambda f: (f.position, f.id))
+
+
+def check_form(
+    fields: list[FormField], answers: list[dict[str, Any]], service_id: int
+) -> list[dict[str, Any]]:
+    """``answers`` checked by the core's form rules (the same check booking runs)."""
+    return forms.check_answers(fields, answers, service_id)
 
 
 def check_client(details: ClientDetails) -> Client:
@@ -189,6 +214,7 @@ def book(ctx: Context, req: OnlineBooking) -> Appointment:
         staff_id=req.staff_id,
         notes=req.notes,
         extra=dict(req.extra),
+        form=req.form,
     )
     with guard_overlaps(ctx, cmd), ctx.uow() as uow:
         cmd.client_id = _client_id(uow, ctx, details)
@@ -282,6 +308,7 @@ def _take_seat(ctx: Context, req: OnlineBooking, details: Client) -> Appointment
         class_session_id=req.class_session_id,
         notes=req.notes,
         extra=dict(req.extra),
+        form=req.form,
     )
     return book_appointment(ctx, cmd)
 

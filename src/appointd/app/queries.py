@@ -21,6 +21,7 @@ from appointd.domain.model import (
     Staff,
 )
 from appointd.domain.status import Status
+from appointd.store.repositories.conditions import Condition
 
 ORDERS = frozenset({"start", "created", "updated", "change_seq", "id"})
 
@@ -76,6 +77,14 @@ class AppointmentQuery:
     limit: int | None = 50
     offset: int = 0
     with_total: bool = True
+    # General filters (see appointd.store.repositories.appointments.general_conditions):
+    # comparisons on appointment fields, statuses left out, series repeats; ``order`` pairs
+    # ``(field, descending)`` replace ``order_by`` when given.
+    conditions: Sequence[Condition] = ()
+    order: Sequence[tuple[str, bool]] = ()
+    exclude_statuses: Sequence[Status] | None = None
+    repeats: bool | None = None
+    repeats_of: Sequence[int] | None = None
 
 
 @dataclass(slots=True)

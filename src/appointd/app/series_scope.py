@@ -35,6 +35,7 @@ from appointd.domain import appointment_fields, booking, occurrences
 from appointd.domain.errors import Invalid, NotFound
 from appointd.domain.events import EventType
 from appointd.domain.model import Appointment, Block, Event
+from appointd.domain.notifications import check_reminders
 from appointd.domain.occurrences import Planned
 from appointd.domain.status import TRANSITIONS, Status, transition
 from appointd.domain.wallclock import zone
@@ -70,7 +71,17 @@ def _change_members(ctx: Context, cmd: ChangeAppointment, scope: str) -> Appoint
         else:
             blocks = []
             _check_references(uow, changes)
-            plain = {"notes", "client_id", "coordinator_staff_id", "extra", "paid", "metadata"}
+            plain = {
+                "notes",
+                "client_id",
+                "coordinator_staff_id",
+                "extra",
+                "paid",
+                "metadata",
+                "reminders",
+            }
+            if changes.get("reminders") is not None:
+                changes["reminders"] = check_reminders(changes["reminders"])
             updated = [
                 dataclasses.replace(m, **{k: v for k, v in changes.items() if k in plain})
                 for m in members

@@ -26,21 +26,24 @@ MAX_MINUTES_BEFORE = 40_320
 
 @dataclass(frozen=True, slots=True)
 class Notify:
-    """Whether the client and the staff hear about one change."""
+    """Whether the client and the staff hear about one change; ``None`` = the account default."""
 
-    client: bool = True
-    staff: bool = True
+    client: bool | None = True
+    staff: bool | None = True
 
-    def as_dict(self) -> dict[str, bool]:
+    def as_dict(self) -> dict[str, bool | None]:
         return {"client": self.client, "staff": self.staff}
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any] | None, default: Notify | None = None) -> Notify:
+        """``raw``'s flags, each missing or null one taken from ``default`` (else true)."""
         base = default or cls()
         if not raw:
             return base
+        client, staff = raw.get("client"), raw.get("staff")
         return cls(
-            client=bool(raw.get("client", base.client)), staff=bool(raw.get("staff", base.staff))
+            client=base.client if client is None else bool(client),
+            staff=base.staff if staff is None else bool(staff),
         )
 
     @classmethod

@@ -32,7 +32,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import psycopg
 from sqlalchemy import Connection, bindparam, text, update
+from sqlalchemy.exc import DBAPIError
 
 from appointd.store import tables
 
@@ -54,6 +56,15 @@ FROM counter, unnest(CAST(:ids AS bigint[])) WITH ORDINALITY AS changed(id, ord)
 WHERE a.account_id = :account_id AND a.id = changed.id
 RETURNING a.id, a.change_seq
 """
+)
+
+# The same statement in the driver's own parameter style, for the pipeline of :func:`commit`.
+_PG_STAMP_RAW = (
+    str(_PG_STAMP)
+    .replace(":account_id", "%(account_id)s")
+    .replace(":actor", "%(actor)s")
+    .replace(":ids", "%(ids)s")
+    .replace(":n", "%(n)s")
 )
 
 _SQLITE_COUNTER = text(
@@ -85,35 +96,82 @@ def note_ids(conn: Connection, ids: Iterable[int]) -> None:
         changed.setdefault(ident, [])
 
 
+def commit(conn: Connection, account_id: int, actor: str) -> None:
+    """Stamp every noted appointment (see :func:`stamp`) and commit.
+
+    On PostgreSQL the stamp and the COMMIT travel together (psycopg's pipeline mode): the
+    account's counter row stays locked from the stamp to the end of the commit, and sending
+    them in one round trip keeps that window as short as the server can make it, instead of
+    waiting for this process to be scheduled again between the two. Errors surface as
+    SQLAlchemy's exceptions, as for any statement.
+    """
+    changed: dict[int, list[Any]] | None = conn.info.pop(_KEY, None)
+    if not changed or conn.dialect.name != "postgresql":
+        if changed:
+            _stamp_sqlite(conn, account_id, actor, changed)
+        conn.commit()
+        return
+    ids = sorted(changed)
+    params = {"n": len(ids), "account_id": account_id, "actor": actor, "ids": ids}
+    raw: Any = conn.connection.dbapi_connection
+    try:
+        with raw.pipeline():
+            cursor = raw.cursor()
+            if conn.dispatch.before_cursor_execute:
+                # Seen by statement counters and tracing like any statement.
+                conn.dispatch.before_cursor_execute(
+                    conn, cursor, _PG_STAMP_RAW, params, None, False
+                )
+            cursor.execute(_PG_STAMP_RAW, params)
+            raw.commit()
+            rows = cursor.fetchall()
+    except psycopg.Error as exc:
+        raise DBAPIError.instance(
+            _PG_STAMP_RAW, params, exc, psycopg.Error, connection_invalidated=False
+        ) from exc
+    conn.commit()  # SQLAlchemy's side; the driver has nothing left to commit
+    _assign(changed, {int(r[0]): int(r[1]) for r in rows}, actor)
+
+
 def stamp(conn: Connection, account_id: int, actor: str) -> None:
     """Give every noted appointment a new ``change_seq`` (and ``updated_by = actor``).
 
-    Must be the last statement of the transaction (see the module's docstring).
+    Must be the last statement of the transaction (see the module's docstring); the unit of
+    work uses :func:`commit`, which also sends it together with the COMMIT.
     """
     changed: dict[int, list[Any]] | None = conn.info.pop(_KEY, None)
     if not changed:
         return
-    ids = sorted(changed)
     if conn.dialect.name == "postgresql":
+        ids = sorted(changed)
         rows = conn.execute(
             _PG_STAMP, {"n": len(ids), "account_id": account_id, "actor": actor, "ids": ids}
         ).all()
-        seqs = {int(r.id): int(r.change_seq) for r in rows}
+        _assign(changed, {int(r.id): int(r.change_seq) for r in rows}, actor)
     else:
-        top = int(
-            conn.execute(_SQLITE_COUNTER, {"n": len(ids), "account_id": account_id}).scalar_one()
-        )
-        seqs = {ident: top - len(ids) + i for i, ident in enumerate(ids, start=1)}
-        a = tables.appointments
-        conn.execute(
-            update(a)
-            .where(a.c.account_id == bindparam("b_account_id"), a.c.id == bindparam("b_id"))
-            .values(change_seq=bindparam("b_seq"), updated_by=bindparam("b_actor")),
-            [
-                {"b_account_id": account_id, "b_id": i, "b_seq": s, "b_actor": actor}
-                for i, s in seqs.items()
-            ],
-        )
+        _stamp_sqlite(conn, account_id, actor, changed)
+
+
+def _stamp_sqlite(
+    conn: Connection, account_id: int, actor: str, changed: dict[int, list[Any]]
+) -> None:
+    ids = sorted(changed)
+    top = int(conn.execute(_SQLITE_COUNTER, {"n": len(ids), "account_id": account_id}).scalar_one())
+    seqs = {ident: top - len(ids) + i for i, ident in enumerate(ids, start=1)}
+    a = tables.appointments
+    conn.execute(
+        update(a)
+        .where(a.c.account_id == bindparam("b_account_id"), a.c.id == bindparam("b_id"))
+        .values(change_seq=bindparam("b_seq"), updated_by=bindparam("b_actor")),
+        [
+            {"b_account_id": account_id, "b_id": i, "b_seq": s, "b_actor": actor}
+            for i, s in seqs.items()
+        ],
+    )
+    _assign(changed, seqs, actor)
+
+
+def _assign(changed: dict[int, list[Any]], seqs: dict[int, int], actor: str) -> None:
     for ident, entities in changed.items():
         for entity in entities:
             entity.change_seq = seqs.get(ident, entity.change_seq)

@@ -107,10 +107,7 @@ def subject_lock_key(kind: str, subject_id: int) -> int:
 
 
 UNIQUE_VIOLATION = "23505"
-REFERENCE_CONSTRAINTS = (
-    "uq_appointments_account_reference",
-    "uq_appointments_account_manage_token",
-)
+REFERENCE_CONSTRAINTS = ("uq_appointments_account_reference", "ix_appointments_manage_token")
 
 
 class ReferenceCollision(Exception):
@@ -128,6 +125,6 @@ def is_reference_collision(exc: BaseException) -> bool:
         return getattr(diag, "constraint_name", None) in REFERENCE_CONSTRAINTS
     # SQLite names the columns: "UNIQUE constraint failed: appointments.account_id, ..."
     message = str(orig)
-    return "UNIQUE constraint failed: appointments.account_id, appointments." in message and (
+    return "UNIQUE constraint failed: appointments." in message and (
         "appointments.reference" in message or "appointments.manage_token" in message
     )

@@ -311,9 +311,9 @@ appointments = Table(
     Column("metadata", JsonDoc, nullable=False, default=dict),
     Column("change_seq", BigInteger, nullable=False, server_default="0"),
     UniqueConstraint("account_id", "reference", name="uq_appointments_account_reference"),
-    UniqueConstraint("account_id", "manage_token", name="uq_appointments_account_manage_token"),
-    # The manage page knows only the token, not the account: it looks the token up alone.
-    Index("ix_appointments_manage_token", "manage_token"),
+    # The manage page knows only the token, not the account: it looks the token up alone. One
+    # index, unique on its own (every index is paid for on every booking).
+    Index("ix_appointments_manage_token", "manage_token", unique=True),
     Index("ix_appointments_account_change_seq", "account_id", "change_seq"),
     Index("ix_appointments_account_updated", "account_id", "updated_at"),
     Index("ix_appointments_account_created", "account_id", "created_at"),

@@ -133,11 +133,11 @@ class UnitOfWork:
 
     def commit(self) -> None:
         try:
-            change_feed.stamp(self.conn, self.account_id, self.actor)
             if self._savepoint is not None:
+                change_feed.stamp(self.conn, self.account_id, self.actor)
                 self._savepoint.commit()
             else:
-                self.conn.commit()
+                change_feed.commit(self.conn, self.account_id, self.actor)
         except IntegrityError as exc:
             _raise_if_overlap(exc)
             raise

@@ -7,7 +7,8 @@ what is offered and whether a booking is accepted is decided by :mod:`appointd.a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -22,12 +23,12 @@ from starlette.routing import Route
 from appointd.app import online
 from appointd.app.context import Context
 from appointd.domain.availability import Slot
-from appointd.domain.errors import CapacityExceeded, Invalid, NotFound, SlotTaken
-from appointd.domain.model import Appointment, Location, ServiceKind
+from appointd.domain.errors import CapacityExceeded, FieldError, Invalid, NotFound, SlotTaken
+from appointd.domain.model import Appointment, FormField, Location, ServiceKind
 from appointd.domain.wallclock import zone
 from appointd.web import shell
 from appointd.web.links import parse_slot, slot_value
-from appointd.web.shell import page, services_of
+from appointd.web.shell import Form, manage_url, page, services_of
 
 FIELDS = ("first_name", "last_name", "email", "phone", "notes")
 LIMITS = {"first_name": 200, "last_name": 200, "email": 320, "phone": 64, "notes": 2000}
@@ -164,6 +165,42 @@ async def details_page(request: Request) -> Response:
     return _details(request, bp, offer, staff_id, chosen, values={}, errors={})
 
 
+def answers_of(fields: Form, questions: list[FormField]) -> list[dict[str, Any]]:
+    """The form answers posted for ``questions`` (inputs named ``q<field id>``)."""
+    out: list[dict[str, Any]] = []
+    for q in questions:
+        name = f"q{q.id}"
+        if q.type.multiple:
+            out.append({"field_id": q.id, "values": fields.getlist(name)})
+        else:
+            out.append({"field_id": q.id, "value": fields.get(name, "").strip()})
+    return out
+
+
+def form_errors(errors: Sequence[FieldError], answers: list[dict[str, Any]]) -> dict[str, str]:
+    """The core's form-answer errors by input name (``q<field id>``), in a client's words."""
+    out: dict[str, str] = {}
+    for e in errors:
+        index = _INDEX.match(e.field)
+        named = _NAMED.search(e.message)
+        if index and int(index.group(1)) < len(answers):
+            key = f"q{answers[int(index.group(1))]['field_id']}"
+        elif named:
+            key = f"q{named.group(1)}"
+        else:
+            continue
+        if e.message.endswith("is required"):
+            message = "Please answer this question."
+        else:
+            message = "Please check this answer: " + e.message.split(": ", 1)[-1]
+        out.setdefault(key, message)
+    return out
+
+
+_INDEX = re.compile(r"form\[(\d+)\]")
+_NAMED = re.compile(r"form field (\d+) ")
+
+
 def _details(
     request: Request,
     bp: BookingPage,
@@ -176,7 +213,9 @@ def _details(
     status_code: int = 200,
     alternatives: list[Slot] | None = None,
     taken: bool = False,
+    answered: Form | None = None,
 ) -> Response:
+    questions = online.form_fields(bp.ctx, offer.service.id)
     return page(
         request,
         "book_details.html",
@@ -196,6 +235,8 @@ def _details(
         ],
         taken=taken,
         base=_base(request),
+        questions=questions,
+        answered=answered or Form([]),
     )
 
 
@@ -239,6 +280,13 @@ async def book(request: Request) -> Response:
     except Invalid as exc:
         for name, message in _friendly(shell.field_errors(exc.errors)).items():
             errors.setdefault(name, message)
+    questions = await run_in_threadpool(online.form_fields, bp.ctx, offer.service.id)
+    answers = answers_of(fields, questions)
+    try:
+        answers = online.check_form(questions, answers, offer.service.id)
+    except Invalid as exc:
+        for name, message in form_errors(exc.errors, answers).items():
+            errors.setdefault(name, message)
     chosen = parse_slot(fields.get("slot", ""))
     if chosen is None:
         errors["slot"] = "Please choose one of the listed times."
@@ -247,7 +295,15 @@ async def book(request: Request) -> Response:
         staff_id = None
     if errors:
         return _details(
-            request, bp, offer, staff_id, chosen, values=values, errors=errors, status_code=422
+            request,
+            bp,
+            offer,
+            staff_id,
+            chosen,
+            values=values,
+            answered=fields,
+            errors=errors,
+            status_code=422,
         )
     assert chosen is not None
     req = online.OnlineBooking(
@@ -258,6 +314,7 @@ async def book(request: Request) -> Response:
         class_session_id=chosen[1],
         notes=values["notes"].strip() or None,
         client=details,
+        form=answers,
     )
     try:
         appt = await run_in_threadpool(online.book, bp.ctx, req)
@@ -272,6 +329,7 @@ async def book(request: Request) -> Response:
             staff_id,
             None,
             values=values,
+            answered=fields,
             errors={},
             status_code=409,
             alternatives=alternatives,
@@ -282,7 +340,15 @@ async def book(request: Request) -> Response:
         if "start" in errors:
             errors["slot"] = errors.pop("start")
         return _details(
-            request, bp, offer, staff_id, chosen, values=values, errors=errors, status_code=422
+            request,
+            bp,
+            offer,
+            staff_id,
+            chosen,
+            values=values,
+            answered=fields,
+            errors=errors,
+            status_code=422,
         )
     return await after_booking(request, bp.location, offer, appt)
 
@@ -302,23 +368,10 @@ def _friendly(errors: Mapping[str, str]) -> dict[str, str]:
 async def after_booking(
     request: Request, location: Location, offer: online.Offer, appt: Appointment
 ) -> Response:
-    """The answer to a booking that went through: the confirmation page."""
-    return confirmation(request, location, offer, appt)
-
-
-def confirmation(
-    request: Request, location: Location, offer: online.Offer, appt: Appointment, **extra: Any
-) -> Response:
-    tz = zone(location.time_zone)
-    return page(
-        request,
-        "book_done.html",
-        location=location,
-        offer=offer,
-        appt=appt,
-        staff=next((s for s in offer.staff if s.id == appt.staff_id), None),
-        tz=tz,
-        **extra,
+    """The answer to a booking that went through: to its manage page, which confirms it and
+    shows the link to keep (a redirect, so reloading it books nothing twice)."""
+    return RedirectResponse(
+        f"{manage_url(request, appt.manage_token)}?done=booked", status_code=303
     )
 
 

@@ -34,6 +34,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from appointd.app import links
 from appointd.app.context import Services
 from appointd.store import rate_limits
 
@@ -62,10 +63,14 @@ def services_of(request: Request) -> Services:
 
 def public_base(request: Request) -> str:
     """Where public links point: ``APPOINTD_PUBLIC_URL`` when set, else this server."""
-    configured = getattr(services_of(request).settings, "public_url", None)
-    if configured:
-        return str(configured).rstrip("/")
-    return str(request.url.replace(path="/", query="", fragment="")).rstrip("/")
+    here = str(request.url.replace(path="/", query="", fragment=""))
+    return links.base(services_of(request).settings, here)
+
+
+def manage_url(request: Request, token: str) -> str:
+    """The manage page of the appointment with ``token`` (the core's link builder)."""
+    here = str(request.url.replace(path="/", query="", fragment=""))
+    return links.manage_url(services_of(request).settings, token, here)
 
 
 def csrf_token(request: Request) -> str:
@@ -97,10 +102,22 @@ def page(request: Request, template: str, status_code: int = 200, **values: Any)
     return response
 
 
-async def form(request: Request) -> dict[str, str]:
+class Form(dict[str, str]):
+    """A posted form: each field's first value, and :meth:`getlist` for repeated fields."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.pairs = pairs
+        for key, value in pairs:
+            self.setdefault(key, value)
+
+    def getlist(self, key: str) -> list[str]:
+        return [v for k, v in self.pairs if k == key]
+
+
+async def form(request: Request) -> Form:
     """The posted form after the CSRF check: 403 :class:`HTTPException` when it fails,
-    :class:`FormTooLarge` when the body is over :data:`MAX_FORM_BYTES`. Repeated fields keep
-    their first value."""
+    :class:`FormTooLarge` when the body is over :data:`MAX_FORM_BYTES`."""
     body = b""
     async for chunk in request.stream():
         body += chunk
@@ -110,9 +127,7 @@ async def form(request: Request) -> dict[str, str]:
         pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=100)
     except (UnicodeDecodeError, ValueError):
         pairs = []
-    fields: dict[str, str] = {}
-    for key, value in pairs:
-        fields.setdefault(key, value)
+    fields = Form(pairs)
     cookie = request.cookies.get(CSRF_COOKIE, "")
     sent = fields.get(CSRF_FIELD, "")
     if not cookie or not hmac.compare_digest(cookie.encode(), sent.encode()):

@@ -63,7 +63,7 @@ def refuse_private(url: str, *, resolve: bool = True) -> None:
         raise RefusedAddress(f"{host} is a loopback address")
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except OSError:
+    except (OSError, UnicodeError, ValueError):
         if resolve:
             raise RefusedAddress(f"{host} does not resolve") from None
         return

@@ -214,7 +214,26 @@ def test_cancel_records_reason_note_and_frees_the_time(
     assert doc["cancellation_reason_description"] == "COVID-19 related"
     assert doc["cancellation_note"] == "Isolating" and doc["cancelled_at"].endswith("Z")
     assert cliniko.api.get(f"/v1/appointments/{a['id']}").json()["status"] == "cancelled"
+    since = cliniko.get(
+        "/individual_appointments", params={"q[]": "cancelled_at:>2000-01-01T00:00:00Z"}
+    ).json()
+    assert [x["id"] for x in since["individual_appointments"]] == [a["id"]]
+    before = cliniko.get(
+        "/individual_appointments", params={"q[]": "cancelled_at:<2000-01-01T00:00:00Z"}
+    ).json()
+    assert before["total_entries"] == 0
     _create(cliniko, world, 10)
+
+
+def test_an_appointment_cancelled_through_v1_has_cancelled_at_and_no_cliniko_reason(
+    cliniko: Cliniko, world: dict[str, Any]
+) -> None:
+    a = _create(cliniko, world, 10)
+    assert cliniko.api.post(f"/v1/appointments/{a['id']}/cancel").status_code == 200
+    doc = cliniko.get(
+        f"/individual_appointments/{a['id']}", params={"q[]": "cancelled_at:*"}
+    ).json()
+    assert doc["cancelled_at"].endswith("Z") and doc["cancellation_reason"] is None
 
 
 def test_every_cancellation_reason_has_the_spec_spelling(

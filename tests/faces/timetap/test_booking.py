@@ -217,6 +217,8 @@ def test_a_timetap_booking_is_the_same_appointment_in_v1_and_collides_both_ways(
     a = booked(tt, body(world, MON, 1000, 1030))
     native = api.get(f"/v1/appointments/{a['calendarId']}").json()
     assert native["start"].startswith("2030-01-07T10:00")
+    assert a["appointementIdHash"] == native["reference"]
+    assert a["manageApptUrl"].rsplit("/manage/", 1)[1] == native["manage_url"].rsplit("/", 1)[1]
     assert native["staff_id"] == world["staff"]["id"]
     clash = api.post(
         "/v1/appointments",

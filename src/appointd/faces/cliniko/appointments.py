@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from appointd.app import appointment_pages, appointments, series, series_scope
 from appointd.app.commands import BookAppointment, ChangeAppointment, TransitionAppointment
 from appointd.app.context import Context
+from appointd.app.queries import AppointmentQuery
 from appointd.domain.errors import NotFound
 from appointd.domain.model import Appointment
 from appointd.domain.status import Status
@@ -22,9 +23,8 @@ from appointd.faces.cliniko.auth import context
 from appointd.faces.cliniko.bodies import Fields, json_object
 from appointd.faces.cliniko.errors import BadRequest
 from appointd.faces.cliniko.query import Filter, ListRequest, base_url, envelope, parse_list
-from appointd.faces.cliniko.render import CANCELLATION_REASONS, FACE_KEY, appointment
-from appointd.faces.cliniko.wire import path_id, utc
-from appointd.store.repositories.appointments import AppointmentFilter
+from appointd.faces.cliniko.render import CANCELLATION_REASONS, appointment
+from appointd.faces.cliniko.wire import path_id
 from appointd.store.repositories.conditions import Condition
 
 router = APIRouter()
@@ -75,9 +75,9 @@ def _condition(core: str, f: Filter) -> Condition | None:
     return Condition(core, _OPS[f.op], f.value)
 
 
-def to_filter(lr: ListRequest) -> AppointmentFilter:
+def to_filter(lr: ListRequest) -> AppointmentQuery:
     """The core query of a Cliniko list request."""
-    f = AppointmentFilter(
+    f = AppointmentQuery(
         limit=lr.per_page,
         offset=lr.offset,
         include_archived=lr.mentions("archived_at"),
@@ -100,8 +100,7 @@ def to_filter(lr: ListRequest) -> AppointmentFilter:
             elif flt.op != "*":
                 f.statuses = CANCELLED
                 if flt.op != "?":
-                    # The cancellation is the last change of a cancelled appointment.
-                    conditions.append(Condition("updated_at", _OPS[flt.op], flt.value))
+                    conditions.append(Condition("cancelled_at", _OPS[flt.op], flt.value))
         else:
             found = _condition(CORE_FIELDS[flt.field], flt)
             if found is not None:
@@ -254,19 +253,16 @@ async def cancel_appointment(
     note = fields.text("cancellation_note", 1000)
     to_repeats = fields.boolean("apply_to_repeats")
     fields.done()
-    extra = {
-        FACE_KEY: {
-            **(appt.extra.get(FACE_KEY) or {}),
-            "cancellation_reason": reason,
-            "cancellation_note": note,
-            "cancelled_at": utc(ctx.now()),
-        }
-    }
+    code = str(reason)
     text = f"{CANCELLATION_REASONS.get(reason or 0, '')}: {note}" if note else None
     if to_repeats and appt.series_id is not None:
-        await run_in_threadpool(series_scope.cancel, ctx, appt.id, "following", text, extra)
+        await run_in_threadpool(
+            lambda: series_scope.cancel(ctx, appt.id, "following", text, code=code, note=note)
+        )
     else:
-        cmd = TransitionAppointment(appt.id, Status.CANCELLED, reason=text, extra=extra)
+        cmd = TransitionAppointment(
+            appt.id, Status.CANCELLED, reason=text, cancellation_code=code, cancellation_note=note
+        )
         await run_in_threadpool(appointments.transition_to, ctx, cmd)
     return Response(status_code=204)
 

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from appointd.app import appointment_pages, appointments, classes
 from appointd.app.commands import BookAppointment, TransitionAppointment
 from appointd.app.context import Context
+from appointd.app.queries import AppointmentQuery
 from appointd.domain.errors import NotFound
 from appointd.domain.model import Appointment
 from appointd.domain.status import Status
@@ -22,9 +23,8 @@ from appointd.faces.cliniko import render
 from appointd.faces.cliniko.auth import context
 from appointd.faces.cliniko.bodies import Fields, json_object
 from appointd.faces.cliniko.query import ListRequest, base_url, envelope, parse_list
-from appointd.faces.cliniko.render import CANCELLATION_REASONS, FACE_KEY
-from appointd.faces.cliniko.wire import path_id, utc
-from appointd.store.repositories.appointments import AppointmentFilter
+from appointd.faces.cliniko.render import CANCELLATION_REASONS
+from appointd.faces.cliniko.wire import path_id
 from appointd.store.repositories.classes import SessionFilter
 from appointd.store.repositories.conditions import Condition
 
@@ -139,8 +139,8 @@ async def get_group(
     return render.group_appointment(session, patients[session.id], base_url(request))
 
 
-def _attendee_filter(lr: ListRequest, session_id: int | None) -> AppointmentFilter:
-    f = AppointmentFilter(
+def _attendee_filter(lr: ListRequest, session_id: int | None) -> AppointmentQuery:
+    f = AppointmentQuery(
         limit=lr.per_page,
         offset=lr.offset,
         include_archived=lr.mentions("archived_at"),
@@ -250,13 +250,12 @@ async def cancel_attendee(
     note = fields.text("cancellation_note", 1000)
     fields.boolean("apply_to_repeats")
     fields.done()
-    extra = {
-        FACE_KEY: {
-            "cancellation_reason": reason,
-            "cancellation_note": note,
-            "cancelled_at": utc(ctx.now()),
-        }
-    }
-    cmd = TransitionAppointment(seat.id, Status.CANCELLED, reason=note, extra=extra)
+    cmd = TransitionAppointment(
+        seat.id,
+        Status.CANCELLED,
+        reason=note,
+        cancellation_code=str(reason),
+        cancellation_note=note,
+    )
     await run_in_threadpool(appointments.transition_to, ctx, cmd)
     return Response(status_code=204)

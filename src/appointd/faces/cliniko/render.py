@@ -40,7 +40,6 @@ ARRIVED = {Status.CHECKED_IN, Status.IN_PROGRESS, Status.COMPLETED}
 CANCELLED = {Status.CANCELLED, Status.DECLINED}
 REPEAT_TYPES = {"DAILY": "Daily", "WEEKLY": "Weekly", "MONTHLY": "Monthly"}
 APPOINTMENT_TYPE_COLOR = "#3A87AD"
-FACE_KEY = "cliniko"
 
 
 def link(url: str) -> dict[str, Any]:
@@ -71,19 +70,15 @@ def repeat_rule(rrule: str | None) -> dict[str, Any] | None:
 
 
 def _cancellation(a: Appointment) -> tuple[Any, Any, Any, Any]:
-    """(reason, description, note, cancelled_at) of ``a``."""
+    """(reason, description, note, cancelled_at) of ``a``; the reason is the core's
+    cancellation code when it is one of Cliniko's (a cancellation through another face may
+    carry another code or none)."""
     if a.status not in CANCELLED:
         return None, None, None, None
-    mine = a.extra.get(FACE_KEY, {}) if isinstance(a.extra.get(FACE_KEY), dict) else {}
-    reason = mine.get("cancellation_reason")
-    reason = reason if reason in CANCELLATION_REASONS else None
-    at = mine.get("cancelled_at") or utc(a.updated_at)
-    return (
-        reason,
-        CANCELLATION_REASONS.get(reason) if reason else None,
-        mine.get("cancellation_note"),
-        at,
-    )
+    code = a.cancellation_code or ""
+    reason = int(code) if code.isdigit() and int(code) in CANCELLATION_REASONS else None
+    description = CANCELLATION_REASONS[reason] if reason is not None else None
+    return reason, description, a.cancellation_note, utc(a.cancelled_at or a.updated_at)
 
 
 def appointment(a: Appointment, page: AppointmentPage, base: str) -> dict[str, Any]:

@@ -378,6 +378,31 @@ class RecurrenceIn(In):
     )
 
 
+class ReminderIn(In):
+    """A reminder: a message ``minutes_before`` the start (TimeTap's hours are minutes x 60)."""
+
+    channel: Literal["email", "sms"]
+    to: Literal["client", "staff"]
+    minutes_before: StrictInt = Field(ge=0, le=40_320)
+
+
+class ReminderOut(Out):
+    channel: str
+    to: str
+    minutes_before: int
+
+
+class NotifyIn(In):
+    """Who hears about this change; a missing or null flag is the account's default
+    (settings key ``notify_defaults``; without one, both are told)."""
+
+    client: StrictBool | None = None
+    staff: StrictBool | None = None
+
+
+REMINDERS_DOC = "reminders of this appointment; null or absent = the account's default_reminders"
+
+
 class FormAnswerIn(In):
     """An answer: ``value`` for most fields, ``values`` for multiselect and checkbox."""
 
@@ -422,6 +447,10 @@ class AppointmentIn(In):
     recurrence: RecurrenceIn | None = Field(
         default=None, description="book a series: every occurrence of the rule (201: a series)"
     )
+    reminders: list[ReminderIn] | None = Field(
+        default=None, max_length=20, description=REMINDERS_DOC
+    )
+    notify: NotifyIn | None = Field(default=None, description="who hears about this booking")
     on_conflict: Literal["fail", "skip"] = Field(
         default="fail",
         description="series only: fail = nothing is booked if any occurrence is refused; "
@@ -460,6 +489,10 @@ class AppointmentPatch(In):
     location_id: Id | None = None
     notes: StrictStr | None = None
     override: StrictBool | None = None
+    reminders: list[ReminderIn] | None = Field(
+        default=None, max_length=20, description=REMINDERS_DOC
+    )
+    notify: NotifyIn | None = Field(default=None, description="who hears about this change")
     paid: StrictBool | None = None
     external_id: StrictStr | None = Field(default=None, max_length=200)
     metadata: dict[str, Any] | None = Field(default=None, description="replaces the whole object")
@@ -471,6 +504,7 @@ class AppointmentPatch(In):
 
 class ReasonIn(In):
     reason: StrictStr | None = None
+    notify: NotifyIn | None = Field(default=None, description="who hears about this change")
 
 
 class CancelIn(In):
@@ -483,6 +517,7 @@ class CancelIn(In):
     hold_minutes: StrictInt | None = Field(
         default=None, description="how long the hold lasts, 1..10080 minutes (default 60)"
     )
+    notify: NotifyIn | None = Field(default=None, description="who hears about this change")
     code: StrictStr | None = Field(
         default=None, max_length=40, description="a reason code (e.g. a vendor's '50')"
     )
@@ -524,6 +559,9 @@ class AppointmentOut(Out):
     archived_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    reminders: list[ReminderOut] | None = Field(
+        default=None, description="null: the account's default_reminders apply"
+    )
     reference: str = Field(description="short code for people, unique in the account")
     manage_url: str = Field(description="the client's page to see, cancel or reschedule it")
     price: str | None = Field(description="copied from the service at booking")

@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from appointd.app.appointment_views import Related
+from appointd.app.links import manage_url
 from appointd.domain.classes import ClassSession
 from appointd.domain.intents import Intent
 from appointd.domain.model import (
@@ -30,6 +31,7 @@ from appointd.faces.timetap.wire import (
     ms_of_date,
     stamp,
 )
+from appointd.settings import Settings
 
 
 def location(loc: Location | None) -> dict[str, Any] | None:
@@ -186,15 +188,24 @@ class Memo:
 
 
 def appointments(
-    rows: list[Appointment], rel: Related, *, show_tz: bool = True
+    rows: list[Appointment],
+    rel: Related,
+    *,
+    show_tz: bool = True,
+    settings: Settings | None = None,
 ) -> list[dict[str, Any]]:
     """Many appointments, their nested objects rendered once each."""
     memo = Memo(rel)
-    return [appointment(a, rel, show_tz=show_tz, memo=memo) for a in rows]
+    return [appointment(a, rel, show_tz=show_tz, memo=memo, settings=settings) for a in rows]
 
 
 def appointment(
-    a: Appointment, rel: Related, *, show_tz: bool = True, memo: Memo | None = None
+    a: Appointment,
+    rel: Related,
+    *,
+    show_tz: bool = True,
+    memo: Memo | None = None,
+    settings: Settings | None = None,
 ) -> dict[str, Any]:
     """The seed's appointment object: every field of its samples, ``null`` where appointd has
     nothing to say. Times are in the location's zone (staff and client alike)."""
@@ -224,7 +235,7 @@ def appointment(
         "addOnReasonList": None,
         "additionalStaffIdList": list(a.additional_staff_ids),
         "address": None,
-        "appointementIdHash": None,
+        "appointementIdHash": a.reference,
         "appointmentDateTimeClient": text,
         "appointmentDateTimeStaff": staff_text,
         "apptTZ": tz.key if show_tz else None,
@@ -235,7 +246,7 @@ def appointment(
         "businessId": a.account_id,
         "calTimeSlot": None,
         "calendarId": a.id,
-        "cancelReason": tt.get("cancelReason") if cancelled else None,
+        "cancelReason": (a.cancellation_note or tt.get("cancelReason")) if cancelled else None,
         "cancelUser": tt.get("cancelUser"),
         "changeReason": tt.get("changeReason"),
         "classScheduleId": a.class_session_id,
@@ -260,7 +271,7 @@ def appointment(
         "coupon": None,
         "couponId": None,
         "createddate": stamp(a.created_at),
-        "createduser": tt.get("createduser"),
+        "createduser": a.created_by or tt.get("createduser"),
         "customField1": None,
         "customField2": None,
         "customField3": None,
@@ -281,14 +292,14 @@ def appointment(
         "location": m.of("location", a.location_id, location, rel.locations),
         "locationGroup": None,
         "locationSuperGroup": None,
-        "manageApptUrl": None,
+        "manageApptUrl": manage_url(settings, a.manage_token) if settings else None,
         "modifieddate": ms(a.updated_at),
-        "modifieduser": tt.get("modifieduser"),
+        "modifieduser": a.updated_by or tt.get("modifieduser"),
         "noPrefSelected": tt.get("noPrefSelected", False),
         "noShowReason": tt.get("noShowReason"),
         "note": a.notes or "",
         "packageSoldId": None,
-        "price": float(svc.price) if svc is not None and svc.price is not None else None,
+        "price": float(a.price) if a.price is not None else None,
         "reason": m.of("reason", a.service_id, reason, rel.services),
         "reasonBatchSeriesId": None,
         "reasonDesc": svc.name if svc is not None else None,

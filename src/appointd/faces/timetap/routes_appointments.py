@@ -37,7 +37,8 @@ def _override(request: Request, body: dict[str, Any]) -> bool:
 
 
 async def _rendered(ctx: Context, appt: Appointment) -> Response:
-    return reply(render.appointment(appt, await call(views_of, ctx, [appt])))
+    rel = await call(views_of, ctx, [appt])
+    return reply(render.appointment(appt, rel, settings=ctx.services.settings))
 
 
 def _placed(appt: Appointment, p: Placement) -> Related:
@@ -73,7 +74,8 @@ async def book(request: Request, ctx: Context = Depends(context)) -> Any:
         appt, placement = await call(appointments.book_placed, ctx, cmd)
     if placement is None or appt.coordinator_staff_id is not None:
         return await _rendered(ctx, appt)
-    return reply(render.appointment(appt, _placed(appt, placement)))
+    rel = _placed(appt, placement)
+    return reply(render.appointment(appt, rel, settings=ctx.services.settings))
 
 
 @router.get("/appointments/recurringappointments/{series_id}")
@@ -113,7 +115,7 @@ async def _list(ctx: Context, f: AppointmentFilter) -> list[Any]:
     if f.kinds is not None and not f.kinds:
         return []
     page, rel = await call(search_views, ctx, f)
-    return render.appointments(page.items, rel)
+    return render.appointments(page.items, rel, settings=ctx.services.settings)
 
 
 @router.get("/appointments/{calendar_id}/checkWaitList")
@@ -128,7 +130,7 @@ async def check_waitlist(calendar_id: str, ctx: Context = Depends(context)) -> l
 @router.get("/appointments/{calendar_id}")
 async def get_appointment(calendar_id: str, ctx: Context = Depends(context)) -> Any:
     appt, rel = await call(get_view, ctx, parse.ident(calendar_id, "calendarId"))
-    return reply(render.appointment(appt, rel))
+    return reply(render.appointment(appt, rel, settings=ctx.services.settings))
 
 
 def _local(appt_at: datetime, rel: Related, location_id: int) -> datetime:

@@ -181,7 +181,7 @@ async def _rows(ctx: Context, r: Report) -> tuple[list[dict[str, Any]], int]:
         return [], 0
     if r.time_off == "exclude" or not _time_off_applies(r):
         found, rel = await call(search_views, ctx, f, r.first, r.last)
-        return _appts(found.items, rel, r), found.total
+        return _appts(found.items, rel, r, ctx), found.total
     # Appointments and time off in one order: the first offset+limit of each, merged.
     wanted, offset = f.offset + f.limit, f.offset
     f.limit, f.offset = wanted, 0
@@ -189,7 +189,7 @@ async def _rows(ctx: Context, r: Report) -> tuple[list[dict[str, Any]], int]:
     offs, staff = await call(
         time_off_page, ctx, r.staff_ids, r.first, r.last, wanted, 0, f.sort.startswith("-")
     )
-    rendered = _appts(found.items, rel, r)
+    rendered = _appts(found.items, rel, r, ctx)
     merged: list[tuple[Any, dict[str, Any]]] = [
         (a.start, row) for a, row in zip(found.items, rendered, strict=True)
     ]
@@ -198,8 +198,8 @@ async def _rows(ctx: Context, r: Report) -> tuple[list[dict[str, Any]], int]:
     return [row for _, row in merged[offset:wanted]], found.total + offs.total
 
 
-def _appts(rows: list[Any], rel: Any, r: Report) -> list[dict[str, Any]]:
-    out = render.appointments(rows, rel, show_tz=r.show_tz)
+def _appts(rows: list[Any], rel: Any, r: Report, ctx: Context) -> list[dict[str, Any]]:
+    out = render.appointments(rows, rel, show_tz=r.show_tz, settings=ctx.services.settings)
     if not r.show_forms:
         for row in out:
             row["fields"] = None

@@ -16,7 +16,11 @@ from appointd.app.queries import ORDERS, AppointmentQuery, StatusCount
 from appointd.domain.model import Appointment
 from appointd.domain.status import Status
 from appointd.store import tables
-from appointd.store.repositories.appointments import AppointmentRepository
+from appointd.store.repositories.appointments import (
+    AppointmentRepository,
+    general_conditions,
+    general_order,
+)
 from appointd.store.repositories.base import Repository
 
 a = tables.appointments
@@ -140,6 +144,11 @@ class AppointmentSearchRepository(Repository):
             cond.append(a.c.deleted_at.is_(None))
         if not q.include_cancelled:
             cond.append(a.c.status != Status.CANCELLED.value)
+        cond.extend(
+            general_conditions(
+                self.account_id, q.conditions, q.exclude_statuses, q.repeats, q.repeats_of
+            )
+        )
         return cond, params
 
     def search(self, q: AppointmentQuery) -> tuple[list[Appointment], int | None]:
@@ -149,6 +158,8 @@ class AppointmentSearchRepository(Repository):
         cond, params = self.conditions(q)
         column = _ORDER_COLUMNS[q.order_by]
         order = (column.desc(), a.c.id.desc()) if q.descending else (column.asc(), a.c.id.asc())
+        if q.order:
+            order = tuple(general_order(q.order))
         query = select(a).where(and_(*cond)).order_by(*order).offset(q.offset)
         if q.limit is not None:
             query = query.limit(q.limit)

@@ -76,6 +76,7 @@ FILTERABLE = frozenset(
         "updated_at",
         "archived_at",
         "deleted_at",
+        "cancelled_at",
         "location_id",
         "service_id",
         "staff_id",
@@ -84,6 +85,44 @@ FILTERABLE = frozenset(
         "class_session_id",
     }
 )
+
+
+_RENAMES = {"start": "start_at", "end": "end_at"}
+
+
+def general_conditions(
+    account_id: int,
+    conditions: Sequence[Condition] = (),
+    exclude_statuses: Sequence[Status] | None = None,
+    repeats: bool | None = None,
+    repeats_of: Sequence[int] | None = None,
+) -> list[Any]:
+    """SQL conditions on ``appointments`` for the general filters every appointment query
+    takes: comparisons on :data:`FILTERABLE` fields, statuses left out, and series repeats
+    (``repeats``: only later occurrences, or none of them; ``repeats_of``: the later
+    occurrences of the series whose first occurrences these ids are)."""
+    t = tables.appointments
+    cond: list[Any] = []
+    if exclude_statuses:
+        cond.append(t.c.status.not_in([s.value for s in exclude_statuses]))
+    if repeats is True:
+        cond.append(t.c.series_index > 0)
+    elif repeats is False:
+        cond.append(or_(t.c.series_index.is_(None), t.c.series_index == 0))
+    if repeats_of is not None:
+        firsts = select(t.c.series_id).where(
+            t.c.account_id == account_id,
+            t.c.id.in_(list(repeats_of)),
+            t.c.series_index == 0,
+        )
+        cond.extend([t.c.series_id.in_(firsts), t.c.series_index > 0])
+    cond.extend(clauses(t, _RENAMES, FILTERABLE, conditions))
+    return cond
+
+
+def general_order(order: Sequence[tuple[str, bool]]) -> list[Any]:
+    """ORDER BY terms for ``(field, descending)`` pairs of :data:`FILTERABLE` fields."""
+    return ordering(tables.appointments, _RENAMES, FILTERABLE, order)
 
 
 class AppointmentRepository(TableRepository[Appointment]):
@@ -158,7 +197,7 @@ class AppointmentRepository(TableRepository[Appointment]):
     def search(self, f: AppointmentFilter) -> Page[Appointment]:
         t = self.table
         cond = self._conditions(f)
-        order = ordering(t, self.renames, FILTERABLE, f.order) if f.order else _SORTS[f.sort]
+        order = general_order(f.order) if f.order else _SORTS[f.sort]
         total = self.conn.execute(select(func.count()).select_from(t).where(*cond)).scalar_one()
         rows = self.conn.execute(
             select(t).where(*cond).order_by(*order).limit(f.limit).offset(f.offset)
@@ -227,20 +266,11 @@ class AppointmentRepository(TableRepository[Appointment]):
             cond.append(t.c.archived_at.is_(None))
         if not f.include_deleted:
             cond.append(t.c.deleted_at.is_(None))
-        if f.exclude_statuses:
-            cond.append(t.c.status.not_in([s.value for s in f.exclude_statuses]))
-        if f.repeats is True:
-            cond.append(t.c.series_index > 0)
-        elif f.repeats is False:
-            cond.append(or_(t.c.series_index.is_(None), t.c.series_index == 0))
-        if f.repeats_of is not None:
-            firsts = select(t.c.series_id).where(
-                t.c.account_id == self.account_id,
-                t.c.id.in_(list(f.repeats_of)),
-                t.c.series_index == 0,
+        cond.extend(
+            general_conditions(
+                self.account_id, f.conditions, f.exclude_statuses, f.repeats, f.repeats_of
             )
-            cond.extend([t.c.series_id.in_(firsts), t.c.series_index > 0])
-        cond.extend(clauses(t, self.renames, FILTERABLE, f.conditions))
+        )
         return cond
 
     def series_firsts(self, series_ids: Sequence[int]) -> dict[int, int]:

@@ -219,3 +219,22 @@ class SubscriptionRepository(Repository):
         )
         if self.conn.dialect.name == "postgresql":
             self.conn.exec_driver_sql("SELECT pg_notify('appointd_outbox', '')")
+
+    def reminders_sent(self, appointment_ids: Sequence[int]) -> dict[int, set[str]]:
+        out: dict[int, set[str]] = {a: set() for a in appointment_ids}
+        ids = [a for a in out if storable(a)]
+        if not ids:
+            return out
+        rows = self.conn.execute(
+            select(_D.c.appointment_id, _D.c.channel)
+            .where(
+                _D.c.account_id == self.account_id,
+                _D.c.appointment_id.in_(ids),
+                _D.c.type == "reminder",
+                _D.c.status == "sent",
+            )
+            .distinct()
+        )
+        for appointment_id, channel in rows:
+            out[int(appointment_id)].add(str(channel))
+        return out

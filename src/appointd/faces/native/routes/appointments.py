@@ -14,6 +14,7 @@ from appointd.app.commands import BookAppointment, ChangeAppointment, Transition
 from appointd.app.context import Context
 from appointd.domain.errors import FieldError, Invalid
 from appointd.domain.model import AppointmentKind
+from appointd.domain.notifications import Notify
 from appointd.domain.status import ACTIONS, Status
 from appointd.domain.wallclock import as_utc
 from appointd.faces.native import render
@@ -63,6 +64,7 @@ def book(payload: s.AppointmentIn, ctx: Context = Depends(context)) -> Response 
     its ``occurrence`` index, or 422), with ``on_conflict: "skip"`` the others are booked."""
     data = payload.model_dump()
     data["status"] = Status(data["status"])
+    data["notify"] = notify_of(payload.notify)
     data["form"] = _answers(payload.form)
     missing = [f for f in ("location_id", "service_id", "start") if data[f] is None]
     if missing and payload.class_session_id is None:
@@ -228,6 +230,7 @@ def change_appointment(
     the same change applies to the series' open occurrences (a new start shifts each by the same
     local wall-clock delta), each checked, all or nothing. A class seat cannot be moved (422)."""
     changes = payload.model_dump(exclude_unset=True)
+    changes.pop("notify", None)
     for required in (
         "start",
         "location_id",
@@ -243,7 +246,9 @@ def change_appointment(
             raise Invalid.field(required, "may not be null")
     if "form" in changes:
         changes["form"] = _answers(payload.form)
-    appt = series_scope.change(ctx, ChangeAppointment(id, changes), scope)
+    appt = series_scope.change(
+        ctx, ChangeAppointment(id, changes, notify_of(payload.notify)), scope
+    )
     return render.appointment(appt, ctx)
 
 
@@ -280,8 +285,12 @@ def _transition_route(action: str, target: Status) -> None:
         id: s.PathId, payload: s.ReasonIn | None = Body(None), ctx: Context = Depends(context)
     ) -> s.AppointmentOut:
         reason = payload.reason if payload else None
+        notify = notify_of(payload.notify if payload else None)
         return render.appointment(
-            appointments.transition_to(ctx, TransitionAppointment(id, target, reason)), ctx
+            appointments.transition_to(
+                ctx, TransitionAppointment(id, target, reason, notify=notify)
+            ),
+            ctx,
         )
 
 
@@ -315,6 +324,19 @@ def cancel_appointment(
             series_scope.cancel(ctx, id, scope, body.reason, code=body.code, note=body.note), ctx
         )
     cmd = holds.CancelWithOffer(
-        id, body.offer_to, body.reason, body.hold_minutes, body.code, body.note
+        id,
+        body.offer_to,
+        body.reason,
+        body.hold_minutes,
+        body.code,
+        body.note,
+        notify=notify_of(body.notify),
     )
     return render.appointment(holds.cancel(ctx, cmd), ctx)
+
+
+def notify_of(raw: s.NotifyIn | None) -> Notify | None:
+    """The command's notify flags; ``None`` (absent) = the account's defaults."""
+    if raw is None:
+        return None
+    return Notify(client=raw.client, staff=raw.staff)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
-from appointd.app import feeds
+from appointd.app import feeds, links
 from appointd.app.context import Context
 from appointd.faces.native import schemas as s
 from appointd.faces.native.auth import context
@@ -22,10 +22,7 @@ class CalendarFeedOut(BaseModel):
 
 def public_base(request: Request, ctx: Context) -> str:
     """``APPOINTD_PUBLIC_URL`` when set, else this server's own address."""
-    configured = getattr(ctx.services.settings, "public_url", None)
-    if configured:
-        return str(configured).rstrip("/")
-    return str(request.base_url).rstrip("/")
+    return links.base(ctx.services.settings, str(request.base_url))
 
 
 @router.post(

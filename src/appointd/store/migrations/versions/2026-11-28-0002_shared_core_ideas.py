@@ -106,10 +106,7 @@ def upgrade() -> None:
         batch.create_unique_constraint(
             "uq_appointments_account_reference", ["account_id", "reference"]
         )
-        batch.create_unique_constraint(
-            "uq_appointments_account_manage_token", ["account_id", "manage_token"]
-        )
-        batch.create_index("ix_appointments_manage_token", ["manage_token"])
+        batch.create_index("ix_appointments_manage_token", ["manage_token"], unique=True)
         batch.create_index("ix_appointments_account_change_seq", ["account_id", "change_seq"])
         batch.create_index("ix_appointments_account_updated", ["account_id", "updated_at"])
         batch.create_index("ix_appointments_account_created", ["account_id", "created_at"])
@@ -148,7 +145,6 @@ def downgrade() -> None:
         ):
             batch.drop_index(index)
         batch.drop_constraint("uq_appointments_account_reference", type_="unique")
-        batch.drop_constraint("uq_appointments_account_manage_token", type_="unique")
         batch.drop_constraint(
             "fk_appointments_custom_status_id_custom_statuses", type_="foreignkey"
         )
