@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from appointd import __version__
+from appointd import __version__, docs
 from appointd.app.context import Services
 from appointd.faces.agendize.app import routers as agendize_routers
 from appointd.faces.cliniko import app as cliniko_app
@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         title="appointd",
         version=__version__,
         description=DESCRIPTION,
-        docs_url="/docs",
+        docs_url=None,  # served offline by appointd.docs
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for router in agendize_routers():
         app.include_router(router, include_in_schema=False)
     timetap.install(app)
+    docs.install(app)
     # Added last = runs first: the body limit counts every body before anything reads it,
     # then Idempotency-Key handling wraps whatever face the path belongs to.
     app.add_middleware(Idempotency, services=services)

@@ -1,9 +1,16 @@
-"""The ``appointd`` command: accounts, migrations and the server.
+"""The ``appointd`` command: accounts, API keys, migrations and the server.
 
-appointd accounts create NAME        -> {"account_id": 1, "api_key": "apd_..."}
-appointd db upgrade                  migrate APPOINTD_DATABASE_URL to the newest schema
+appointd --version
+appointd accounts create NAME             -> {"account_id": 1, "api_key": "apd_..."}
+appointd keys create ACCOUNT [--label L]  -> {"id", "account_id", "label", "api_key"}
+appointd keys list ACCOUNT                -> one JSON object per key (never the secret)
+appointd keys revoke KEY_ID               -> {"id", "revoked_at"}
+appointd db upgrade                       create (PostgreSQL, when allowed) and migrate the database
 appointd serve [--host H] [--port P] [--workers N] [--demo] [--no-dispatcher]
-appointd worker                      run the outbox dispatcher alone (as many as wanted)
+appointd worker                           run the outbox dispatcher alone (as many as wanted)
+
+Expected failures (an unreachable database, a wrong password, an unknown account) print one line
+on stderr, ``appointd: <what is wrong and how to fix it>``, and exit with status 1 or 2.
 """
 
 from __future__ import annotations
@@ -13,32 +20,76 @@ import json
 import subprocess
 import sys
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
+from pydantic import ValidationError
+
+from appointd import __version__
 from appointd.app.accounts import create_account
 from appointd.app.context import Services
+from appointd.app.keys import create_key, list_keys, revoke_key
 from appointd.domain.errors import AppointdError
 from appointd.settings import Settings, get_settings
-from appointd.store.engine import make_engine
-from appointd.store.migrate import upgrade
+from appointd.store.bootstrap import StartupError, open_database
 from appointd.worker.messages import TemplateProblem, environment
 
 
 def _services(settings: Settings) -> Services:
-    return Services(engine=make_engine(settings), settings=settings)
+    return Services(engine=open_database(settings), settings=settings)
+
+
+def _stamp(at: datetime | None) -> str | None:
+    return None if at is None else at.isoformat()
+
+
+def _out(doc: dict[str, Any]) -> None:
+    print(json.dumps(doc), flush=True)
 
 
 def _accounts_create(args: argparse.Namespace) -> int:
-    services = _services(get_settings())
-    upgrade(services.engine)
-    created = create_account(services, args.name)
-    print(json.dumps({"account_id": created.account_id, "api_key": created.api_key}))
+    created = create_account(_services(get_settings()), args.name)
+    _out({"account_id": created.account_id, "api_key": created.api_key})
+    return 0
+
+
+def _keys_create(args: argparse.Namespace) -> int:
+    issued = create_key(_services(get_settings()), args.account, args.label)
+    _out(
+        {
+            "id": issued.id,
+            "account_id": issued.account_id,
+            "label": issued.label,
+            "api_key": issued.api_key,
+        }
+    )
+    return 0
+
+
+def _keys_list(args: argparse.Namespace) -> int:
+    for key in list_keys(_services(get_settings()), args.account):
+        _out(
+            {
+                "id": key.id,
+                "label": key.label,
+                "created_at": _stamp(key.created_at),
+                "last_used_at": _stamp(key.last_used_at),
+                "revoked_at": _stamp(key.revoked_at),
+            }
+        )
+    return 0
+
+
+def _keys_revoke(args: argparse.Namespace) -> int:
+    key = revoke_key(_services(get_settings()), args.key_id)
+    _out({"id": key.id, "revoked_at": _stamp(key.revoked_at)})
     return 0
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
     settings = get_settings()
-    upgrade(make_engine(settings))
-    print(json.dumps({"database": settings.database_url.split("@")[-1], "revision": "head"}))
+    open_database(settings).dispose()
+    _out({"database": settings.database_url.split("@")[-1], "revision": "heads"})
     return 0
 
 
@@ -47,16 +98,16 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     services = _services(settings)
-    upgrade(services.engine)
     if args.demo:
         from appointd.demo import ensure_demo
 
         key = ensure_demo(services)
         host = "localhost" if args.host in ("0.0.0.0", "127.0.0.1") else args.host
         base = f"http://{host}:{args.port}"
-        print(f"appointd demo account ready; API key: {key}", flush=True)
-        print(f"  docs:  {base}/docs", flush=True)
-        print(f"  try:   curl -H 'Authorization: Bearer {key}' {base}/v1/appointments", flush=True)
+        print("appointd demo account ready; paste these two lines into your shell:", flush=True)
+        print(f"export APPOINTD_KEY={key}", flush=True)
+        print(f"export APPOINTD_URL={base}", flush=True)
+        print(f"  docs: {base}/docs", flush=True)
     # A broken template override stops the start here, naming the file.
     environment(settings.templates_dir)
     services.engine.dispose()
@@ -126,6 +177,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="appointd", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    p.add_argument("--version", action="version", version=f"appointd {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     accounts = sub.add_parser("accounts", help="manage accounts").add_subparsers(
         dest="action", required=True
@@ -133,13 +185,32 @@ def parser() -> argparse.ArgumentParser:
     create = accounts.add_parser("create", help="create an account and print its API key")
     create.add_argument("name")
     create.set_defaults(run=_accounts_create)
+
+    keys = sub.add_parser("keys", help="manage API keys").add_subparsers(
+        dest="action", required=True
+    )
+    kc = keys.add_parser("create", help="issue another key for an account and print it once")
+    kc.add_argument("account", type=int, metavar="ACCOUNT", help="account id")
+    kc.add_argument("--label", help="a name for the key, e.g. the integration using it")
+    kc.set_defaults(run=_keys_create)
+    kl = keys.add_parser("list", help="list an account's keys (never their secrets)")
+    kl.add_argument("account", type=int, metavar="ACCOUNT", help="account id")
+    kl.set_defaults(run=_keys_list)
+    kr = keys.add_parser("revoke", help="revoke a key: refused everywhere within a second")
+    kr.add_argument("key_id", type=int, metavar="KEY_ID")
+    kr.set_defaults(run=_keys_revoke)
+
     db = sub.add_parser("db", help="database").add_subparsers(dest="action", required=True)
-    db.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
+    db.add_parser(
+        "upgrade", help="create the database if missing (PostgreSQL) and apply migrations"
+    ).set_defaults(run=_db_upgrade)
     serve = sub.add_parser("serve", help="migrate, then serve the API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--demo", action="store_true", help="create a demo account with data")
+    serve.add_argument(
+        "--demo", action="store_true", help="create (once) a demo account with data; print its key"
+    )
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--no-access-log", dest="access_log", action="store_false")
     serve.add_argument(
@@ -154,16 +225,27 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _fail(message: str, code: int) -> int:
+    print("appointd: " + " ".join(message.split()), file=sys.stderr, flush=True)
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         code: int = args.run(args)
+    except StartupError as exc:
+        return _fail(str(exc), 1)
+    except ValidationError as exc:  # the settings: name the variable, not pydantic's essay
+        first = exc.errors()[0]
+        name = "APPOINTD_" + "_".join(str(p) for p in first["loc"]).upper()
+        return _fail(f"{name}: {first['msg']}", 1)
     except AppointdError as exc:
-        print(json.dumps({"error": exc.message}), file=sys.stderr)
-        return 2
+        return _fail(exc.message, 2)
     except TemplateProblem as exc:
-        print(json.dumps({"error": str(exc)}), file=sys.stderr)
-        return 2
+        return _fail(str(exc), 2)
+    except KeyboardInterrupt:
+        return 130
     return code
 
 

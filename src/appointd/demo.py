@@ -1,7 +1,9 @@
 """Demo data for ``appointd serve --demo``: one clinic with staff, services, rooms and bookings.
 
-The demo account is created once. Keys are stored only as hashes, so each start issues a fresh
-key for it and prints that.
+The demo account is created once and keeps one key across restarts: unlike every other key, the
+demo key's secret is kept in the database (``api_keys.demo_secret``) so that each start can print
+the same ``export APPOINTD_KEY=...`` line again. It is a local trial account; revoking its key
+(``appointd keys revoke``) makes the next ``serve --demo`` issue and keep a new one.
 """
 
 from __future__ import annotations
@@ -23,12 +25,16 @@ WEEKDAYS = [{"weekday": d, "start": "09:00", "end": "12:30"} for d in range(1, 6
 
 
 def ensure_demo(services: Services) -> str:
-    """Create the demo account and its data if missing; return a fresh API key for it."""
+    """Create the demo account and its data if missing; return its API key (the same one on
+    every start unless it was revoked)."""
     with UnitOfWork(services.engine, None, write=False) as uow:
         existing = uow.accounts.find_by_name(DEMO_NAME)
+        kept = None if existing is None else uow.accounts.demo_secret(existing.id)
+    if kept is not None:
+        return kept
     if existing is not None:
-        return issue_key(services, existing.id, label="demo restart")
-    created = create_account(services, DEMO_NAME)
+        return issue_key(services, existing.id, label="demo", keep_secret=True)
+    created = create_account(services, DEMO_NAME, label="demo", keep_secret=True)
     ctx = Context(services, Caller(created.account_id, actor="demo", source="native"))
     _populate(ctx)
     return created.api_key

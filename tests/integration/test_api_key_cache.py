@@ -11,6 +11,12 @@ from appointd.domain.errors import Unauthenticated
 from tests.conftest import Database, StatementCounter, _make
 
 
+@pytest.fixture
+def count_statements(db: Database) -> StatementCounter:
+    """Key lookups are what these tests count."""
+    return StatementCounter(db.engine, count_auth=True)
+
+
 def test_a_key_resolved_once_is_resolved_again_without_a_query(
     db: Database, count_statements: StatementCounter
 ) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from appointd.app import zones
 from appointd.app.context import Context
 from appointd.domain.errors import FieldError, Invalid, NotFound
 from appointd.domain.model import Client, Location, Resource, Service, ServiceKind, Staff
@@ -309,6 +310,8 @@ def _validate_location(uow: UnitOfWork, e: Location) -> None:
     _raise(errors)
     if e.booking_slug is not None and uow.public.slug_taken(e.booking_slug, e.id):
         raise Invalid.field("booking_slug", "is already taken; choose another")
+    if e.id:  # a changed zone shows at once in this process's answers (app/zones.py)
+        zones.remember_in(uow, e.id, e.time_zone)
 
 
 def _check_booking_page(errors: list[FieldError], e: Location) -> None:

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from appointd.app import zones
 from appointd.app.commands import BookAppointment
 from appointd.app.context import Context
 from appointd.app.references import usable
@@ -54,6 +55,7 @@ def resolve(uow: UnitOfWork, cmd: BookAppointment) -> Placement:
     ]
     refs = uow.references.load(cmd.location_id, cmd.service_id, cmd.client_id, staff_ids)
     location = usable(refs.location, "location", cmd.location_id, "location_id")
+    zones.remember_in(uow, location.id, location.time_zone)  # the answer renders in this zone
     service = usable(refs.service, "service", cmd.service_id, "service_id")
     client = None
     if cmd.client_id is not None:
@@ -153,7 +155,7 @@ def check_and_block(
                 if p.staff is not None and person.id == p.staff.id
                 else "additional_staff_ids"
             )
-            booking.check_working_time(cals[person.id], person.id, busy, field)
+            booking.check_working_time(cals[person.id], person.id, busy, field, p.tz)
     wanted = booking.blocks_for(
         busy=busy,
         staff_id=p.staff.id if p.staff else None,
@@ -174,7 +176,11 @@ def check_and_block(
         uow.blocks.release_appointments(expired_holds)
     if not p.override:
         capacities = {r.id: r.capacity for r in p.resources}
-        booking.raise_if_conflicts(booking.find_conflicts(wanted, live, capacities))
+        try:
+            booking.raise_if_conflicts(booking.find_conflicts(wanted, live, capacities))
+        except SlotTaken as refused:
+            refused.time_zone = p.tz  # the face writes the conflicts' times in this zone
+            raise
     return wanted
 
 

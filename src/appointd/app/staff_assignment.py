@@ -57,11 +57,18 @@ def assign(
         live, _ = booking.split_expired(existing, ctx.now())
         free, conflicts = assignment.free_for(people, working, live, busy)
         if not free:
-            raise SlotTaken(
-                booking.dedupe(conflicts),
-                f"no qualified staff member is free from {spans.client.start.isoformat()} "
-                f"to {spans.client.end.isoformat()}",
+            considered = ", ".join(
+                f"{p.id} ({' '.join(n for n in (p.first_name, p.last_name) if n)})" for p in people
             )
+            refused = SlotTaken(
+                booking.dedupe(conflicts),
+                f"no qualified staff member is free from "
+                f"{spans.client.start.astimezone(tz).isoformat()} to "
+                f"{spans.client.end.astimezone(tz).isoformat()} ({tz.key}); staff considered: "
+                f"{considered}; ask GET /v1/availability for free times",
+            )
+            refused.time_zone = tz
+            raise refused
     day = spans.client.start.astimezone(tz).date()
     loads = uow.availability.staff_loads(
         [p.id for p in free],

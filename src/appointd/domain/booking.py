@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from appointd.domain.errors import (
     Conflict,
@@ -21,6 +22,7 @@ from appointd.domain.errors import (
 )
 from appointd.domain.intervals import Interval
 from appointd.domain.model import Appointment, AppointmentKind, Block, Resource, Service, Staff
+from appointd.domain.wallclock import local_to_instant
 from appointd.domain.working_hours import WorkingCalendar
 
 
@@ -78,11 +80,42 @@ def check_staff_fit(staff: Staff, service: Service, location_id: int, field: str
 
 
 def check_working_time(
-    calendar: WorkingCalendar, staff_id: int, busy: Interval, field: str
+    calendar: WorkingCalendar,
+    staff_id: int,
+    busy: Interval,
+    field: str,
+    tz: ZoneInfo | None = None,
 ) -> None:
-    """Refuse a busy span that does not fit in one stretch of the staff member's working time."""
+    """Refuse a busy span that does not fit in one stretch of the staff member's working time.
+
+    The refusal says when the staff member works that day, on the clock of ``tz`` (the
+    location's zone; default the staff member's), and that ``override`` exists.
+    """
     if not calendar.covers(busy):
-        raise OutsideWorkingHours(staff_id, field)
+        raise OutsideWorkingHours(
+            staff_id, field, hours_that_day(calendar, busy, tz or calendar.tz)
+        )
+
+
+def hours_that_day(calendar: WorkingCalendar, busy: Interval, tz: ZoneInfo) -> str:
+    """``"on Mon 2026-11-30 (Europe/Berlin) they work 09:00-12:30, 13:30-17:00; ..."``: the
+    working time of the busy span's local day in ``tz``, for an error message."""
+    day = busy.start.astimezone(tz).date()
+    window = Interval(
+        local_to_instant(day, 0, tz), local_to_instant(day + timedelta(days=1), 0, tz)
+    )
+    stretches = [
+        f"{iv.start.astimezone(tz):%H:%M}-"
+        + ("24:00" if iv.end == window.end else f"{iv.end.astimezone(tz):%H:%M}")
+        for iv in calendar.intervals(window)
+    ]
+    hours = ", ".join(stretches) if stretches else "not at all (a day off)"
+    return (
+        f"on {day:%a} {day.isoformat()} ({tz.key}) they work {hours}; the busy span "
+        f"{busy.start.astimezone(tz):%H:%M}-{busy.end.astimezone(tz):%H:%M} (buffers included) "
+        "must fit one of those stretches; `override: true` books outside working hours for "
+        "those allowed to use it"
+    )
 
 
 def blocks_for(

@@ -19,6 +19,7 @@ onto its own error body. The tree::
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from typing import Any
 
 
@@ -83,10 +84,9 @@ def _describe(error: FieldError) -> str:
 class OutsideWorkingHours(Invalid):
     """The busy span (buffers included) does not fit the staff member's working time."""
 
-    def __init__(self, staff_id: int, field: str = "start") -> None:
-        super().__init__(
-            [FieldError(field, f"outside the working hours of staff {staff_id}")],
-        )
+    def __init__(self, staff_id: int, field: str = "start", why: str = "") -> None:
+        text = f"outside the working hours of staff {staff_id}"
+        super().__init__([FieldError(field, f"{text}; {why}" if why else text)])
         self.staff_id = staff_id
 
 
@@ -117,6 +117,9 @@ class SlotTaken(Conflict):
 
     def __init__(self, conflicts: list[ConflictItem], message: str | None = None) -> None:
         self.conflicts = conflicts
+        # The zone of the location the refused request was for (set by the use case that
+        # knows it), so faces can write the conflicts' times the way the caller reads them.
+        self.time_zone: tzinfo | None = None
         super().__init__(message or "the requested time overlaps other bookings")
 
     @property

@@ -547,6 +547,12 @@ session_tokens = Table(
     Index("ix_session_tokens_expires_at", "expires_at"),
 )
 
+# -- newcomer (#9, migration 0005): API key usage and the demo key ---------------------------
+# When a key last authenticated a request (kept to the minute, see app/keys.py), and, for the
+# one key `serve --demo` made, its secret, so that each restart prints the same key again.
+api_keys.append_column(Column("last_used_at", UTCDateTime))
+api_keys.append_column(Column("demo_secret", String(200)))
+
 
 # -- hardening (issue 8, migration 0003) ------------------------------------------------------
 

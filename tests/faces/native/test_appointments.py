@@ -22,6 +22,8 @@ from tests.factories import (
     create_service,
     create_staff,
 )
+from tests.instants import at as instant
+from tests.instants import ats
 
 MON = "2030-01-07"
 PROBLEM = "application/problem+json"
@@ -89,9 +91,11 @@ def test_an_explicit_end_is_kept_and_pending_may_be_asked_for(api: Api) -> None:
 def test_a_start_without_offset_is_wall_time_at_the_location(api: Api) -> None:
     world = clinic(api, time_zone="America/New_York")
     appt = booked(api, world, f"{MON}T10:00:00")
-    assert appt["start"] == f"{MON}T15:00:00Z"
+    assert instant(appt["start"]) == instant(f"{MON}T15:00:00Z")
+    assert appt["start"] == f"{MON}T10:00:00-05:00"  # written in the location's offset
     summer = booked(api, world, "2030-07-01T10:00:00")
-    assert summer["start"] == "2030-07-01T14:00:00Z"
+    assert instant(summer["start"]) == instant("2030-07-01T14:00:00Z")
+    assert summer["start"] == "2030-07-01T10:00:00-04:00"
 
 
 def test_buffers_collide_but_back_to_back_busy_spans_do_not(api: Api) -> None:
@@ -385,14 +389,15 @@ def test_a_naive_new_start_keeps_the_real_length_across_a_dst_change(api: Api) -
     sunday = {"date": "2030-03-31", "ranges": [{"start": "00:00", "end": "06:00"}]}
     api.patch(f"/v1/staff/{world['staff']['id']}", json={"date_overrides": [sunday]})
     appt = booked(api, world, "2030-03-31T00:00:00")
-    assert (appt["start"], appt["end"]) == ("2030-03-31T00:00:00Z", "2030-03-31T01:00:00Z")
+    assert ats(appt["start"], appt["end"]) == ats("2030-03-31T00:00:00Z", "2030-03-31T01:00:00Z")
     # Wall time 00:30 + one hour is 02:30 BST; 01:30 does not exist and was never asked for.
     moved = api.patch(f"/v1/appointments/{appt['id']}", json={"start": "2030-03-31T00:30:00"})
     assert moved.status_code == 200, moved.text
-    assert (moved.json()["start"], moved.json()["end"]) == (
+    assert ats(moved.json()["start"], moved.json()["end"]) == ats(
         "2030-03-31T00:30:00Z",
         "2030-03-31T01:30:00Z",
     )
+    assert moved.json()["end"] == "2030-03-31T02:30:00+01:00"  # BST, the location's offset
 
 
 def test_changing_the_service_takes_its_duration_and_buffers(api: Api) -> None:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from appointd.faces.native.routes import appointments, catalog, health, staff_time_off, webhooks
+from appointd.faces.native import examples
+from appointd.faces.native.routes import (
+    account,
+    appointments,
+    catalog,
+    health,
+    staff_time_off,
+    webhooks,
+)
 from appointd.faces.native.routes import availability as availability_routes
 from appointd.faces.native.routes import calendar_feeds as calendar_feed_routes
 from appointd.faces.native.routes import class_sessions as class_session_routes
@@ -27,3 +35,6 @@ router.include_router(intent_routes.router)
 router.include_router(webhooks.router)
 router.include_router(definition_routes.router)
 router.include_router(calendar_feed_routes.router)
+router.include_router(account.router)
+
+examples.install()

@@ -8,6 +8,7 @@ name ``current_status``. Nothing here decides: it only renders what the core rai
 from __future__ import annotations
 
 import logging
+from datetime import tzinfo
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -28,7 +29,7 @@ from appointd.domain.errors import (
     SlotTaken,
     Unauthenticated,
 )
-from appointd.faces.native.auth import account_of, context
+from appointd.faces.native.auth import account_of, bearer, context
 from appointd.faces.shared.errors import register_error_renderer
 from appointd.faces.shared.idempotency import register_idempotent_prefix
 
@@ -73,7 +74,7 @@ def render(exc: AppointdError) -> JSONResponse:
     if isinstance(exc, NotFound) and exc.field:
         extra["errors"] = [{"field": exc.field, "message": exc.message}]
     if isinstance(exc, SlotTaken):
-        extra["conflicts"] = [_conflict(c) for c in exc.conflicts]
+        extra["conflicts"] = [_conflict(c, exc.time_zone) for c in exc.conflicts]
     if isinstance(exc, IllegalTransition):
         extra["current_status"] = exc.current
     return problem(status, slug, title, exc.message, **extra)
@@ -83,7 +84,7 @@ def _slug(name: str) -> str:
     return "".join("-" + ch.lower() if ch.isupper() else ch for ch in name).lstrip("-")
 
 
-def _conflict(c: ConflictItem) -> dict[str, Any]:
+def _conflict(c: ConflictItem, tz: tzinfo | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "kind": c.kind,
         "id": c.id,
@@ -93,8 +94,8 @@ def _conflict(c: ConflictItem) -> dict[str, Any]:
     if c.kind == "appointment":
         out["appointment_id"] = c.id
     if c.start is not None:
-        out["start"] = c.start.isoformat()
-        out["end"] = c.end.isoformat()
+        out["start"] = (c.start.astimezone(tz) if tz else c.start).isoformat()
+        out["end"] = (c.end.astimezone(tz) if tz and c.end else c.end).isoformat()
     if c.occurrence is not None:
         out["occurrence"] = c.occurrence
     return out
@@ -124,7 +125,7 @@ def validation_problem(exc: RequestValidationError) -> JSONResponse:
     for err in exc.errors():
         loc = tuple(err.get("loc", ()))
         if err.get("type") == "json_invalid":
-            errors.append({"field": "body", "message": "malformed JSON: " + str(err.get("msg"))})
+            errors.append({"field": "body", "message": _malformed(err, exc.body)})
             continue
         message = str(err.get("msg", "invalid"))
         if err.get("type") == "extra_forbidden":
@@ -147,6 +148,52 @@ def _allowed_methods(request: Request) -> list[str]:
     if "GET" in methods:
         methods.add("HEAD")
     return sorted(methods)
+
+
+def _malformed(err: Any, body: Any) -> str:
+    """Where a JSON body stops being JSON: line and column (from 1), and the parser's reason."""
+    reason = str((err.get("ctx") or {}).get("error") or err.get("msg") or "not JSON")
+    loc = tuple(err.get("loc", ()))
+    pos = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
+    if pos is None or not isinstance(body, str | bytes):
+        return f"malformed JSON: {reason}"
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return f"malformed JSON at line {line}, column {column}: {reason}"
+
+
+JSON_TYPES = ("application/json", "+json")
+
+
+def not_json(request: Request, exc: RequestValidationError) -> JSONResponse | None:
+    """415 for a body sent without ``Content-Type: application/json`` (``curl -d`` labels it
+    form data; some clients send none), which is therefore never read as JSON; ``None``
+    otherwise.
+
+    A body without any ``Content-Type`` is refused too, not guessed at: a browser can send such
+    a request across sites without asking first, so reading it as JSON would open the API to
+    cross-site request forgery (FastAPI's strict rule, kept).
+    """
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media.endswith(JSON_TYPES):
+        return None
+    if not any(
+        tuple(e.get("loc", ())) == ("body",) and e.get("type") != "missing" for e in exc.errors()
+    ):
+        return None  # no body at all is "required" (422), whatever the Content-Type
+    sent = f"not {media}" if media else "and this request has no Content-Type"
+    message = (
+        f"the body must be JSON sent with `Content-Type: application/json`, {sent} "
+        "(with curl: -H 'Content-Type: application/json' -d '{...}')"
+    )
+    return problem(
+        415,
+        "unsupported-media-type",
+        "Unsupported media type",
+        message,
+        errors=[{"field": "Content-Type", "message": message}],
+    )
 
 
 def _path_value(err: Any) -> object:
@@ -189,9 +236,13 @@ def install(app: FastAPI) -> None:
             # FastAPI parses a JSON body before it checks the key; a caller without a valid
             # key must hear 401 first, whatever it sent.
             try:
-                await context(request)
+                await context(request, await bearer(request))
             except Unauthenticated as denied:
                 return render(denied)
+        if request.url.path.startswith("/v1/"):
+            refused = not_json(request, exc)
+            if refused is not None:
+                return refused
         return validation_problem(exc)
 
     @app.exception_handler(StarletteHTTPException)

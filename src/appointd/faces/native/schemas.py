@@ -576,6 +576,7 @@ class AppointmentOut(Out):
     metadata: dict[str, Any]
     change_seq: int = Field(description="account-wide change sequence (see changed_since)")
     deleted_at: datetime | None
+    time_zone: str = Field(description="the location's zone; every instant here is in its offset")
 
 
 class HistoryOut(Out):

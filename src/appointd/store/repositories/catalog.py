@@ -15,6 +15,14 @@ class LocationRepository(TableRepository[Location]):
     table = tables.locations
     entity = Location
 
+    def zones(self, ids: list[int]) -> dict[int, str]:
+        """The IANA zone of each of these locations of the account (archived ones too)."""
+        t = self.table
+        rows = self.conn.execute(
+            select(t.c.id, t.c.time_zone).where(t.c.account_id == self.account_id, t.c.id.in_(ids))
+        )
+        return {int(r.id): str(r.time_zone) for r in rows}
+
 
 class ServiceRepository(TableRepository[Service]):
     table = tables.services

@@ -12,6 +12,7 @@ from appointd.app import series as series_cases
 from appointd.app.appointment_query import AppointmentQuery, find_appointments
 from appointd.app.commands import BookAppointment, ChangeAppointment, TransitionAppointment
 from appointd.app.context import Context
+from appointd.app.zones import zone_of
 from appointd.domain.errors import FieldError, Invalid
 from appointd.domain.model import AppointmentKind
 from appointd.domain.notifications import Notify
@@ -191,6 +192,7 @@ def list_appointments(
             offset=page.offset,
         ),
     )
+    render.prefetch(ctx, {a.location_id for a in items})
     return {
         "items": [render.appointment(a, ctx) for a in items],
         "total": total,
@@ -270,7 +272,9 @@ def archive_appointment(id: s.PathId, ctx: Context = Depends(context)) -> Respon
     summary="Every change of an appointment",
 )
 def appointment_history(id: s.PathId, ctx: Context = Depends(context)) -> list[s.HistoryOut]:
-    return [render.history(h) for h in appointments.history(ctx, id)]
+    entries = appointments.history(ctx, id)
+    tz = zone_of(ctx, appointments.get(ctx, id).location_id)
+    return [render.history(h, tz) for h in entries]
 
 
 def _transition_route(action: str, target: Status) -> None:

@@ -107,7 +107,7 @@ _routes(
     s.LocationIn,
     s.LocationPatch,
     s.LocationOut,
-    lambda e: render.plain(s.LocationOut, e),
+    render.location,
 )
 _routes("staff", "/staff", "staff", s.StaffIn, s.StaffPatch, s.StaffOut, render.staff)
 _routes(

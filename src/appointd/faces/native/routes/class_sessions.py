@@ -14,6 +14,7 @@ from pydantic import Field, StrictInt
 
 from appointd.app import classes
 from appointd.app.context import Context
+from appointd.app.zones import zone_of
 from appointd.domain.classes import ClassSession
 from appointd.domain.errors import Invalid
 from appointd.domain.wallclock import as_utc
@@ -66,8 +67,10 @@ class ClassSessionOut(s.Out):
     updated_at: datetime | None
 
 
-def session_document(e: ClassSession) -> ClassSessionOut:
-    return ClassSessionOut(
+def session_document(e: ClassSession, ctx: Context) -> ClassSessionOut:
+    """The session, its instants in its location's zone."""
+    tz = zone_of(ctx, e.location_id)
+    out = ClassSessionOut(
         id=e.id,
         service_id=e.service_id,
         staff_id=e.staff_id,
@@ -83,6 +86,7 @@ def session_document(e: ClassSession) -> ClassSessionOut:
         created_at=e.created_at,
         updated_at=e.updated_at,
     )
+    return out.model_copy(update=render.localize(dict(out), tz))
 
 
 @router.post(
@@ -97,7 +101,7 @@ def schedule(payload: ClassSessionIn, ctx: Context = Depends(context)) -> ClassS
     holding time of the staff member or resource (409, ``conflicts`` listed). Nothing can be
     booked over a session afterwards."""
     cmd = classes.ScheduleSession(**payload.model_dump())
-    return session_document(classes.schedule(ctx, cmd))
+    return session_document(classes.schedule(ctx, cmd), ctx)
 
 
 @router.get(
@@ -136,8 +140,9 @@ def list_sessions(
             offset=page.offset,
         ),
     )
+    render.prefetch(ctx, {e.location_id for e in found.items})
     return {
-        "items": [session_document(e) for e in found.items],
+        "items": [session_document(e, ctx) for e in found.items],
         "total": found.total,
         "limit": page.limit,
         "offset": page.offset,
@@ -151,7 +156,7 @@ def list_sessions(
     summary="Get a class session with its seat counts",
 )
 def get_session(id: s.PathId, ctx: Context = Depends(context)) -> ClassSessionOut:
-    return session_document(classes.get(ctx, id))
+    return session_document(classes.get(ctx, id), ctx)
 
 
 @router.get(
@@ -162,7 +167,9 @@ def get_session(id: s.PathId, ctx: Context = Depends(context)) -> ClassSessionOu
 )
 def session_seats(id: s.PathId, ctx: Context = Depends(context)) -> list[s.AppointmentOut]:
     """Every seat appointment, cancelled ones included (archived ones are not)."""
-    return [render.appointment(a, ctx) for a in classes.seats(ctx, id)]
+    seats = classes.seats(ctx, id)
+    render.prefetch(ctx, {a.location_id for a in seats})
+    return [render.appointment(a, ctx) for a in seats]
 
 
 @router.patch(
@@ -181,7 +188,7 @@ def change_session(
     for required in ("start", "staff_id", "location_id", "capacity"):
         if required in changes and changes[required] is None:
             raise Invalid.field(required, "may not be null")
-    return session_document(classes.change(ctx, id, changes))
+    return session_document(classes.change(ctx, id, changes), ctx)
 
 
 @router.delete(

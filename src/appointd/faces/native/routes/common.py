@@ -47,11 +47,17 @@ class Paging:
 
 def paging(
     request: Request,
-    limit: int = Query(50, ge=1, description="page size"),
+    limit: int = Query(
+        50, ge=1, description="page size, 1 to the server's maximum (APPOINTD_MAX_PAGE_SIZE, 500)"
+    ),
     offset: int = Query(0, ge=0, le=2**62, description="items to skip"),
 ) -> Paging:
+    """A ``limit`` above the server's maximum is refused (422 naming ``limit`` and the maximum),
+    never silently cut: a client that asked for 1,000 and got 500 would think it had all."""
     cap = services_of(request).settings.max_page_size
-    return Paging(min(limit, cap), offset)
+    if limit > cap:
+        raise Invalid.field("limit", f"at most {cap}; fetch further pages with offset")
+    return Paging(limit, offset)
 
 
 def id_list(raw: str | None, field: str) -> list[int] | None:

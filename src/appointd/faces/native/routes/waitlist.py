@@ -15,6 +15,7 @@ from pydantic import Field, StrictInt, StrictStr
 
 from appointd.app import holds, waitlist
 from appointd.app.context import Context
+from appointd.app.zones import zone_of
 from appointd.domain.waitlist import EntryStatus, WaitlistEntry
 from appointd.faces.native import render
 from appointd.faces.native import schemas as s
@@ -79,8 +80,9 @@ class WaitlistEntryOut(s.Out):
     updated_at: datetime
 
 
-def _out(e: WaitlistEntry) -> WaitlistEntryOut:
-    return WaitlistEntryOut(
+def _out(e: WaitlistEntry, ctx: Context) -> WaitlistEntryOut:
+    tz = zone_of(ctx, e.location_id)
+    out = WaitlistEntryOut(
         id=e.id,
         client_id=e.client_id,
         service_id=e.service_id,
@@ -96,11 +98,13 @@ def _out(e: WaitlistEntry) -> WaitlistEntryOut:
         created_at=e.created_at,
         updated_at=e.updated_at,
     )
+    return out.model_copy(update=render.localize(dict(out), tz))
 
 
-def _page(found: Any, page: Paging) -> dict[str, Any]:
+def _page(found: Any, page: Paging, ctx: Context) -> dict[str, Any]:
+    render.prefetch(ctx, {e.location_id for e in found.items})
     return {
-        "items": [_out(e) for e in found.items],
+        "items": [_out(e, ctx) for e in found.items],
         "total": found.total,
         "limit": page.limit,
         "offset": page.offset,
@@ -115,7 +119,7 @@ def _page(found: Any, page: Paging) -> dict[str, Any]:
     summary="Put a client on the waitlist",
 )
 def create_entry(payload: WaitlistEntryIn, ctx: Context = Depends(context)) -> WaitlistEntryOut:
-    return _out(waitlist.create(ctx, **payload.model_dump()))
+    return _out(waitlist.create(ctx, **payload.model_dump()), ctx)
 
 
 @router.get(
@@ -145,7 +149,7 @@ def list_entries(
             offset=page.offset,
         ),
     )
-    return _page(found, page)
+    return _page(found, page, ctx)
 
 
 @router.get(
@@ -155,7 +159,7 @@ def list_entries(
     summary="Get a waitlist entry",
 )
 def get_entry(id: s.PathId, ctx: Context = Depends(context)) -> WaitlistEntryOut:
-    return _out(waitlist.get(ctx, id))
+    return _out(waitlist.get(ctx, id), ctx)
 
 
 @router.post(
@@ -166,7 +170,7 @@ def get_entry(id: s.PathId, ctx: Context = Depends(context)) -> WaitlistEntryOut
 )
 def cancel_entry(id: s.PathId, ctx: Context = Depends(context)) -> WaitlistEntryOut:
     """Cancelling twice is harmless; a booked entry cannot be cancelled (409)."""
-    return _out(waitlist.cancel(ctx, id))
+    return _out(waitlist.cancel(ctx, id), ctx)
 
 
 @router.delete(
@@ -207,4 +211,4 @@ def waitlist_candidates(
     location, with no staff member or this one, whose dates include the appointment's local
     date and whose preferred times (if any) contain its whole local span."""
     found = waitlist.candidates(ctx, id, limit=page.limit, offset=page.offset)
-    return _page(found, page)
+    return _page(found, page, ctx)
