@@ -27,6 +27,7 @@ def block_inserts_waiting(database_url: str) -> int:
         row = conn.execute(
             "SELECT count(*) FROM pg_stat_activity "
             "WHERE datname = current_database() AND wait_event_type = 'Lock' "
-            "AND (query ILIKE '%INSERT INTO blocks%' OR query LIKE '%WITH new_appointment AS%')"
+            "AND (query ILIKE '%INSERT INTO blocks%' OR query LIKE '%WITH new_appointment AS%' "
+            "OR query ILIKE '%pg_advisory_xact_lock%')"
         ).fetchone()
         return int(row[0]) if row else 0

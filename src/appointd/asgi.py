@@ -14,6 +14,8 @@ from appointd.faces.agendize.app import routers as agendize_routers
 from appointd.faces.cliniko import app as cliniko_app
 from appointd.faces.native import errors as native_errors
 from appointd.faces.native.app import router as native_router
+from appointd.faces.shared.body_limit import BodyLimit
+from appointd.faces.shared.idempotency import Idempotency
 from appointd.faces.timetap import app as timetap
 from appointd.settings import Settings, get_settings
 from appointd.store.engine import make_engine
@@ -46,4 +48,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.include_router(router, include_in_schema=False)
     timetap.install(app)
     docs.install(app)
+    # Added last = runs first: the body limit counts every body before anything reads it,
+    # then Idempotency-Key handling wraps whatever face the path belongs to.
+    app.add_middleware(Idempotency, services=services)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app

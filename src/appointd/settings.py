@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     default_max_advance_days: int = Field(default=365, ge=1, le=3650)
     # The largest page a list endpoint returns.
     max_page_size: int = Field(default=500, ge=1, le=10_000)
+    # -- hardening (issue 8) --
+    # The largest request body any face accepts, in bytes (413 beyond it).
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, le=1_073_741_824)
+    # How long an Idempotency-Key and its stored answer are kept, in hours (at least 24).
+    idempotency_retention_hours: int = Field(default=24, ge=24, le=24 * 90)
     # How long a face's session token (TimeTap's sessionToken) stays valid, in minutes.
     session_token_minutes: int = Field(default=240, ge=1, le=7 * 24 * 60)
     # Where clients reach this server (e.g. https://book.example.com): the base of every link

@@ -23,6 +23,7 @@ from appointd.app.placement import (
     run_again_after_a_lost_race,
 )
 from appointd.app.references import active
+from appointd.app.retry import lost_race, retry_transient
 from appointd.app.staff_assignment import assign
 from appointd.domain import appointment_fields, booking
 from appointd.domain.codes import same_secret
@@ -57,6 +58,10 @@ SCHEDULING_FIELDS = frozenset(
 
 
 # -- reading ---------------------------------------------------------------------------------
+
+
+# Auto-assignment retries after losing a chosen staff member to a concurrent booking.
+MAX_ASSIGNMENT_ATTEMPTS = 50
 
 
 def get(ctx: Context, appointment_id: int) -> Appointment:
@@ -115,6 +120,7 @@ def history(ctx: Context, appointment_id: int) -> list[HistoryEntry]:
 # -- booking ---------------------------------------------------------------------------------
 
 
+@retry_transient(lost_race)
 def book(ctx: Context, cmd: BookAppointment) -> Appointment:
     """Book one appointment; :class:`SlotTaken`, :class:`Invalid` or :class:`NotFound` otherwise.
 
@@ -142,8 +148,10 @@ def book_placed(ctx: Context, cmd: BookAppointment) -> tuple[Appointment, Placem
 
 def _book(ctx: Context, cmd: BookAppointment) -> tuple[Appointment, Placement]:
     # An assigned staff member can be taken by a concurrent booking between our check and our
-    # insert (PostgreSQL's exclusion constraint then refuses ours): choose again, twice at most.
-    attempts = 3 if cmd.staff_id is None else 1
+    # insert (PostgreSQL's exclusion constraint then refuses ours): choose again. Each refusal
+    # means another booking took a staff member for good, so this ends when someone free is
+    # found or nobody is left (refused the usual way); the bound is only a safety net.
+    attempts = MAX_ASSIGNMENT_ATTEMPTS if cmd.staff_id is None else 1
     for attempt in range(1, attempts + 1):
         try:
             with guard_overlaps(ctx, cmd), ctx.uow() as uow:
@@ -265,6 +273,7 @@ def place(uow: UnitOfWork, ctx: Context, cmd: BookAppointment, p: Placement) -> 
 # -- changing --------------------------------------------------------------------------------
 
 
+@retry_transient()
 def change(ctx: Context, cmd: ChangeAppointment) -> Appointment:
     """Reschedule, reassign or annotate; when time, people or things change, every check runs
     again."""
@@ -428,6 +437,7 @@ def snapshot(a: Appointment) -> dict[str, Any]:
     }
 
 
+@retry_transient()
 def transition_to(ctx: Context, cmd: TransitionAppointment) -> Appointment:
     """Move through the status machine; leaving the holding statuses frees the time.
 
@@ -500,6 +510,7 @@ def _status_moved(
     )
 
 
+@retry_transient()
 def set_custom_status(
     ctx: Context, appointment_id: int, custom_status_id: int | None, reason: str | None = None
 ) -> Appointment:
@@ -520,6 +531,7 @@ def set_custom_status(
     return appt
 
 
+@retry_transient()
 def delete_appointment(ctx: Context, appointment_id: int, reason: str | None = None) -> None:
     """Delete for good, as the vendors' DELETE means it: a tombstone.
 
@@ -545,6 +557,7 @@ def delete_appointment(ctx: Context, appointment_id: int, reason: str | None = N
         uow.commit()
 
 
+@retry_transient()
 def archive(ctx: Context, appointment_id: int, reason: str | None = None) -> None:
     """Soft-delete: hidden from lists, time freed, history kept. Archiving twice is harmless."""
     with ctx.uow() as uow:

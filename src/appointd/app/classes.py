@@ -29,6 +29,7 @@ from appointd.app.commands import BookAppointment
 from appointd.app.context import Context
 from appointd.app.placement import guard_overlaps, run_again_after_a_lost_race
 from appointd.app.references import active
+from appointd.app.retry import retry_transient
 from appointd.domain import appointment_fields
 from appointd.domain import classes as rules
 from appointd.domain.classes import ClassSession, SessionStatus
@@ -86,6 +87,7 @@ def _get(uow: UnitOfWork, session_id: int, field: str | None = None) -> ClassSes
 # -- scheduling ------------------------------------------------------------------------------
 
 
+@retry_transient()
 def schedule(ctx: Context, cmd: ScheduleSession) -> ClassSession:
     """Schedule a session of a ``class`` service; refused like a booking over busy time."""
     draft = _draft(
@@ -120,6 +122,7 @@ def schedule(ctx: Context, cmd: ScheduleSession) -> ClassSession:
     return session
 
 
+@retry_transient()
 def change(ctx: Context, session_id: int, changes: dict[str, Any]) -> ClassSession:
     """Reschedule, reassign or resize; every check runs again and the open seats follow.
 
@@ -197,6 +200,7 @@ def _reschedule(
     )
 
 
+@retry_transient()
 def cancel(ctx: Context, session_id: int, reason: str | None = None) -> None:
     """Cancel and archive the session, cancelling its open seats; harmless when repeated."""
     with ctx.uow() as uow:

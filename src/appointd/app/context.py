@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from appointd.domain.wallclock import utcnow
 from appointd.settings import Settings
@@ -47,6 +49,48 @@ class Context:
         return self.services.clock()
 
     def uow(self, *, write: bool = True) -> UnitOfWork:
+        """A unit of work for this account; inside :func:`joining`, one that joins its
+        transaction (see :class:`~appointd.store.uow.UnitOfWork`)."""
+        shared = _joined.get()
+        if (
+            shared is not None
+            and shared.account_id == self.caller.account_id
+            and shared.engine is self.services.engine
+        ):
+            return UnitOfWork(
+                self.services.engine,
+                self.caller.account_id,
+                write=write,
+                actor=self.caller.actor,
+                joined=shared.conn,
+            )
         return UnitOfWork(
             self.services.engine, self.caller.account_id, write=write, actor=self.caller.actor
         )
+
+
+@dataclass(frozen=True)
+class SharedTransaction:
+    """An open transaction that every unit of work of ``account_id`` should join."""
+
+    engine: Engine
+    account_id: int
+    conn: Connection
+
+
+_joined: ContextVar[SharedTransaction | None] = ContextVar("appointd_joined", default=None)
+
+
+@contextmanager
+def joining(shared: SharedTransaction) -> Iterator[None]:
+    """Within this block (and the worker threads it starts, which copy the context), every
+    :meth:`Context.uow` of ``shared.account_id`` runs inside ``shared``'s transaction.
+
+    The idempotency machinery uses it to write a request's stored answer in the same
+    transaction as the request's effects.
+    """
+    token = _joined.set(shared)
+    try:
+        yield
+    finally:
+        _joined.reset(token)

@@ -23,6 +23,7 @@ from appointd.app.appointments import payload, record
 from appointd.app.commands import TransitionAppointment
 from appointd.app.context import Context
 from appointd.app.placement import guard_overlaps
+from appointd.app.retry import retry_transient
 from appointd.domain import appointment_fields
 from appointd.domain import waitlist as rules
 from appointd.domain.codes import new_manage_token, new_reference
@@ -56,6 +57,7 @@ class Offer:
     hold: Appointment
 
 
+@retry_transient()
 def cancel(ctx: Context, cmd: CancelWithOffer) -> Appointment:
     """Cancel; with ``offer_to`` also hold the time (:func:`cancel_and_offer`), else plainly.
 
@@ -223,6 +225,7 @@ def _invitation(entry: WaitlistEntry, hold: Appointment) -> dict[str, object]:
     }
 
 
+@retry_transient()
 def claim(ctx: Context, entry_id: int) -> tuple[WaitlistEntry, Appointment]:
     """Turn the hold offered to ``entry_id`` into its client's confirmed appointment.
 

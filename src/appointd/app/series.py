@@ -28,6 +28,7 @@ from appointd.app.appointments import history_entry, payload
 from appointd.app.commands import BookAppointment
 from appointd.app.context import Context
 from appointd.app.placement import Placement, run_again_after_a_lost_race
+from appointd.app.retry import lost_race, retry_transient
 from appointd.domain import booking, occurrences, recurrence
 from appointd.domain.errors import Invalid, NotFound
 from appointd.domain.events import EventType
@@ -50,6 +51,7 @@ class SeriesView:
 # -- booking ---------------------------------------------------------------------------------
 
 
+@retry_transient(lost_race)
 def book(ctx: Context, cmd: BookAppointment) -> SeriesView:
     """Book every occurrence of ``cmd.recurrence`` (``{"rrule": ...}``) from ``cmd.start``."""
     _check_series_command(cmd)

@@ -29,6 +29,7 @@ from appointd.app.appointments import (
 from appointd.app.commands import BookAppointment, ChangeAppointment
 from appointd.app.context import Context
 from appointd.app.placement import Placement, run_again_after_a_lost_race
+from appointd.app.retry import retry_transient
 from appointd.app.series import decide, people_of, plan_occurrence, wall_time
 from appointd.domain import appointment_fields, booking, occurrences
 from appointd.domain.errors import Invalid, NotFound
@@ -44,6 +45,7 @@ SCOPES = ("this", "following", "all")
 OPEN = frozenset({Status.PENDING, Status.CONFIRMED})
 
 
+@retry_transient()
 def change(ctx: Context, cmd: ChangeAppointment, scope: str = "this") -> Appointment:
     """PATCH with a scope; ``this`` is :func:`appointd.app.appointments.change` unchanged."""
     if scope == "this":
@@ -233,6 +235,7 @@ def _placement(
     return dataclasses.replace(known, spans=booking.spans(known.service, draft.start, draft.end))
 
 
+@retry_transient()
 def cancel(
     ctx: Context,
     appointment_id: int,

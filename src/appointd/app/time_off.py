@@ -12,6 +12,7 @@ from datetime import datetime
 
 from appointd.app.context import Context
 from appointd.app.placement import run_again_after_a_lost_race
+from appointd.app.retry import retry_transient
 from appointd.domain import booking
 from appointd.domain.errors import NotFound
 from appointd.domain.intervals import Interval
@@ -22,6 +23,7 @@ from appointd.store.repositories.conditions import Condition
 from appointd.store.uow import UnitOfWork
 
 
+@retry_transient()
 def add(
     ctx: Context,
     staff_id: int,
@@ -114,6 +116,7 @@ def list_for(ctx: Context, staff_id: int) -> list[TimeOff]:
         return uow.time_off.for_staff(staff_id)
 
 
+@retry_transient()
 def remove(ctx: Context, staff_id: int, time_off_id: int) -> None:
     with ctx.uow() as uow:
         if uow.time_off.get(staff_id, time_off_id) is None:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 
+from appointd.domain.errors import Conflict
 from appointd.settings import Settings
 
 
@@ -72,6 +73,37 @@ class OverlapRefused(Exception):
 
 
 CHECK_VIOLATION = "23514"
+DEADLOCK_DETECTED = "40P01"
+SERIALIZATION_FAILURE = "40001"
+TRANSIENT = frozenset({DEADLOCK_DETECTED, SERIALIZATION_FAILURE})
+
+
+class TransientFailure(Conflict):
+    """PostgreSQL aborted the transaction to break a deadlock (40P01) or a serialization
+    conflict (40001): the request lost a race with a concurrent one, and running it again may
+    well succeed. Nothing of it was written.
+
+    Raised by the unit of work in place of the driver's error. Use cases run again on it
+    (:func:`appointd.app.retry.retry_transient`); if one still escapes, it is a
+    :class:`~appointd.domain.errors.Conflict`, which every face answers as a lost race (409),
+    never as a server error.
+    """
+
+    def __init__(self, message: str = "the request lost a race with a concurrent one") -> None:
+        super().__init__(message)
+
+
+def subject_lock_key(kind: str, subject_id: int) -> int:
+    """The PostgreSQL advisory-lock key of one block subject (a staff member or resource).
+
+    Writers of blocks take these transaction-level locks in ascending key order before they
+    insert, so two bookings of the same subject never wait on each other's uncommitted block
+    at once (the exclusion constraint's check would otherwise deadlock them). Collisions only
+    serialise two unrelated writers a little; the key is a signed 64-bit integer.
+    """
+    code = {"staff": 1, "resource": 2}.get(kind, 3)
+    key = ((subject_id << 2) | code) & 0xFFFF_FFFF_FFFF_FFFF
+    return key - (1 << 64) if key >= 1 << 63 else key
 
 
 UNIQUE_VIOLATION = "23505"

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -556,3 +557,23 @@ api_keys.append_column(Column("demo_secret", String(200)))
 # A face's derived credential (kind other than "secret") points at the key it was derived from,
 # so revoking that key revokes the credential too.
 api_keys.append_column(Column("parent_key_id", Id, index=True))
+
+
+# -- hardening (issue 8, migration 0003) ------------------------------------------------------
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("account_id", Id, ForeignKey("accounts.id"), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("method", String(10), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    # "completed": the answer below is stored (written in the transaction of its effects).
+    Column("state", String(20), nullable=False),
+    Column("status", Integer),
+    Column("headers", JsonDoc, nullable=False, default=dict),
+    Column("body", LargeBinary),
+    Column("created_at", UTCDateTime, nullable=False, index=True),
+    Column("completed_at", UTCDateTime),
+)

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine, NestedTransaction
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from appointd.store import change_feed
 from appointd.store.engine import (
     EXCLUSION_VIOLATION,
+    TRANSIENT,
     OverlapRefused,
     ReferenceCollision,
+    TransientFailure,
     is_reference_collision,
     sqlstate,
 )
@@ -36,6 +38,7 @@ from appointd.store.repositories.catalog import (
     ServiceRepository,
 )
 from appointd.store.repositories.classes import ClassSessionRepository
+from appointd.store.repositories.idempotency import IdempotencyRepository
 from appointd.store.repositories.intents import IntentRepository
 from appointd.store.repositories.new_appointments import NewAppointmentRepository
 from appointd.store.repositories.outbox import OutboxRepository
@@ -58,6 +61,12 @@ class UnitOfWork:
 
     :meth:`commit` first stamps every appointment the unit of work changed with the account's
     next change sequence numbers (see :mod:`appointd.store.change_feed`), as its last statement.
+
+    ``joined`` is a connection whose transaction is already open (an idempotent request's, see
+    :mod:`appointd.faces.shared.idempotency`): the unit of work then runs in a savepoint of that
+    transaction. :meth:`commit` releases the savepoint and leaving without it rolls back to it,
+    so a use case behaves exactly as alone, but its effects become durable only when the owner
+    of the transaction commits it, together with whatever the owner wrote beside them.
     """
 
     def __init__(
@@ -67,14 +76,20 @@ class UnitOfWork:
         *,
         write: bool = True,
         actor: str = "system",
+        joined: Connection | None = None,
     ) -> None:
         self._engine = engine
         self._write = write
         self.actor = actor
+        self._joined = joined
+        self._savepoint: NestedTransaction | None = None
         self.account_id = account_id if account_id is not None else 0
         self.dialect = engine.dialect.name
 
     def __enter__(self) -> UnitOfWork:
+        if self._joined is not None:
+            self._savepoint = self._joined.begin_nested()
+            return self._bind(self._joined)
         conn = self._engine.connect()
         if not self._write:
             if self.dialect == "postgresql":
@@ -84,6 +99,9 @@ class UnitOfWork:
             else:
                 conn = conn.execution_options(sqlite_begin="DEFERRED")
         conn.begin()
+        return self._bind(conn)
+
+    def _bind(self, conn: Connection) -> UnitOfWork:
         change_feed.reset(conn)
         self.conn: Connection = conn
         aid = self.account_id
@@ -105,6 +123,7 @@ class UnitOfWork:
         self.outbox = OutboxRepository(conn, aid)
         self.waitlist = WaitlistRepository(conn, aid)
         self.intents = IntentRepository(conn, aid)
+        self.idempotency = IdempotencyRepository(conn, aid)
         self.appointment_search = AppointmentSearchRepository(conn, aid)
         self.custom_statuses = CustomStatusRepository(conn, aid)
         self.form_fields = FormFieldRepository(conn, aid)
@@ -114,13 +133,23 @@ class UnitOfWork:
 
     def commit(self) -> None:
         try:
-            change_feed.commit(self.conn, self.account_id, self.actor)
+            if self._savepoint is not None:
+                change_feed.stamp(self.conn, self.account_id, self.actor)
+                self._savepoint.commit()
+            else:
+                change_feed.commit(self.conn, self.account_id, self.actor)
         except IntegrityError as exc:
             _raise_if_overlap(exc)
             raise
+        except DBAPIError as exc:
+            _raise_if_transient(exc)
+            raise
 
     def rollback(self) -> None:
-        self.conn.rollback()
+        if self._savepoint is not None:
+            self._savepoint.rollback()
+        else:
+            self.conn.rollback()
 
     def __exit__(
         self,
@@ -128,14 +157,26 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        try:
+        if self._savepoint is not None:
             change_feed.reset(self.conn)
-            if self.conn.in_transaction():
-                self.conn.rollback()
-        finally:
-            self.conn.close()
+            if self._savepoint.is_active:
+                self._savepoint.rollback()
+        else:
+            try:
+                change_feed.reset(self.conn)
+                if self.conn.in_transaction():
+                    self.conn.rollback()
+            finally:
+                self.conn.close()
         if isinstance(exc, IntegrityError):
             _raise_if_overlap(exc)
+        if isinstance(exc, DBAPIError):
+            _raise_if_transient(exc)
+
+
+def _raise_if_transient(exc: DBAPIError) -> None:
+    if sqlstate(exc) in TRANSIENT:
+        raise TransientFailure() from exc
 
 
 def _raise_if_overlap(exc: IntegrityError) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 
 from appointd.app.accounts import authenticate, known_account_id
 from appointd.app.context import Caller, Context, Services
@@ -26,6 +27,20 @@ HOW = "send the header `Authorization: Bearer <key>`"
 def services_of(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
+
+
+def _bearer(headers: Headers) -> str | None:
+    scheme, _, raw = headers.get("authorization", "").partition(" ")
+    return raw.strip() if scheme.lower() == "bearer" else None
+
+
+def account_of(services: Services, headers: Headers) -> int | None:
+    """The account of a native request's credentials, ``None`` when they are missing or
+    unknown (for the shared ``Idempotency-Key`` machinery)."""
+    try:
+        return authenticate(services, _bearer(headers))
+    except Unauthenticated:
+        return None
 
 
 def refusal(request: Request) -> Unauthenticated:

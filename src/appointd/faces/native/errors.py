@@ -13,8 +13,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from appointd.domain.errors import (
     AppointdError,
@@ -28,7 +29,9 @@ from appointd.domain.errors import (
     SlotTaken,
     Unauthenticated,
 )
-from appointd.faces.native.auth import bearer, context
+from appointd.faces.native.auth import account_of, bearer, context
+from appointd.faces.shared.errors import register_error_renderer
+from appointd.faces.shared.idempotency import register_idempotent_prefix
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -136,6 +139,17 @@ def validation_problem(exc: RequestValidationError) -> JSONResponse:
     return problem(422, "invalid", "Invalid request", detail, errors=unique)
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
 def _malformed(err: Any, body: Any) -> str:
     """Where a JSON body stops being JSON: line and column (from 1), and the parser's reason."""
     reason = str((err.get("ctx") or {}).get("error") or err.get("msg") or "not JSON")
@@ -187,8 +201,28 @@ def _path_value(err: Any) -> object:
     return value if isinstance(value, str | int) else "?"
 
 
+# Problems only the shared machinery raises (body limit, Idempotency-Key): status -> slug, title.
+_MACHINERY = {
+    413: ("payload-too-large", "Request body too large"),
+    409: ("idempotency-key-in-use", "Request with this Idempotency-Key still in progress"),
+    422: ("invalid", "Invalid request"),
+}
+
+
+def render_status(status: int, exc: AppointdError) -> Response:
+    """The problem document for ``exc`` answered with ``status``: the renderer the native face
+    registers for the shared machinery (:mod:`appointd.faces.shared.errors`)."""
+    slug, title = _MACHINERY.get(status, ("error", "Error"))
+    extra: dict[str, Any] = {}
+    if isinstance(exc, Invalid):
+        extra["errors"] = [{"field": e.field, "message": e.message} for e in exc.errors]
+    return problem(status, slug, title, exc.message, **extra)
+
+
 def install(app: FastAPI) -> None:
-    """Register the native problem rendering on ``app``."""
+    """Register the native problem rendering on ``app`` and for the shared machinery."""
+    register_error_renderer("/v1", render_status)
+    register_idempotent_prefix("/v1", account_of)
 
     @app.exception_handler(AppointdError)
     async def _core(_: Request, exc: AppointdError) -> JSONResponse:
@@ -212,9 +246,25 @@ def install(app: FastAPI) -> None:
         return validation_problem(exc)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # A body FastAPI cannot even decode (not UTF-8, not JSON) is invalid input like any
+            # other: 422 naming the body, so every bad request body has one status.
+            return problem(
+                422,
+                "invalid",
+                "Invalid request",
+                "body: malformed request body",
+                errors=[{"field": "body", "message": "malformed request body: " + str(exc.detail)}],
+            )
         slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
-        return problem(exc.status_code, slug, str(exc.detail), str(exc.detail))
+        response = problem(exc.status_code, slug, str(exc.detail), str(exc.detail))
+        response.headers.update(exc.headers or {})
+        if exc.status_code == 405:
+            # RFC 9110: name every method the path allows; Starlette names only the methods of
+            # the one route it matched, and GET and POST of a path are separate routes.
+            response.headers["Allow"] = ", ".join(_allowed_methods(request))
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

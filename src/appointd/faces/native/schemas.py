@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -18,6 +18,7 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StrictStr,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
 )
@@ -35,25 +36,38 @@ MAX_ID = _MAX_ID
 def _json_id(value: Any) -> int:
     # A body id is a JSON integer ("12" is refused, not coerced); its range is checked by the
     # shared parser every face uses.
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # 12.0 is an integer in JSON Schema's eyes
     if not isinstance(value, int) or isinstance(value, bool):
         raise PydanticCustomError("invalid", "expected an id (a JSON integer)")
     checked: int = validator(parse_id)(value)
     return checked
 
 
-Id = Annotated[int, BeforeValidator(_json_id), Field(ge=1, le=MAX_ID)]
-"""An id in a body: a JSON integer 1..2^63-1."""
 _ID_SCHEMA = WithJsonSchema({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID})
+Id = Annotated[int, BeforeValidator(_json_id), _ID_SCHEMA]
+"""An id in a body: a JSON integer 1..2^63-1."""
 QueryId = Annotated[int, BeforeValidator(validator(parse_id)), _ID_SCHEMA]
 """An id in a query string: ``[0-9]+`` ASCII, 1..2^63-1 (422 naming the parameter)."""
 PathId = Annotated[int, BeforeValidator(path_validator(parse_path_id)), _ID_SCHEMA]
 """An id in a path: anything but ``[0-9]+`` ASCII within 1..2^63-1 is a 404."""
 Name = StrictStr
 
+# The longest list each request field takes: far above what a real calendar needs, low enough
+# that a request is refused (422 naming the field) in milliseconds. In the OpenAPI document
+# as maxItems.
+MAX_IDS = 100  # ids in one list (staff, services, locations, resources, waitlist entries)
+MAX_WEEK_RANGES = 70  # working-hour ranges in a week: ten a day
+MAX_DAY_RANGES = 10  # ranges on one date override
+MAX_OVERRIDES = 400  # date overrides sent at once: more than a year of them
+
 Instant = Annotated[
     datetime,
     BeforeValidator(validator(parse_instant_or_local)),
-    WithJsonSchema({"type": "string", "format": "date-time"}),
+    # The pattern states the years the parser takes (1900..8999).
+    WithJsonSchema(
+        {"type": "string", "format": "date-time", "pattern": "^(19[0-9]{2}|[2-8][0-9]{3})-"}
+    ),
 ]
 """RFC 3339 in a body or a query string, parsed by the shared parser (years 1900..8999).
 
@@ -61,8 +75,34 @@ Without an offset the value stays naive: wall time at the location, where the fi
 """
 
 
+def _drop_null(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    # A field of ``not_null`` may be left out, but not sent as null: say so in the document.
+    properties = schema.get("properties", {})
+    for name in getattr(model, "not_null", ()):
+        prop = properties.get(name)
+        if not prop or "anyOf" not in prop:
+            continue
+        kept = [s for s in prop.pop("anyOf") if s.get("type") != "null"]
+        prop.pop("default", None)
+        if len(kept) == 1:
+            prop.update(kept[0])
+        else:
+            prop["anyOf"] = kept
+
+
 class In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Base of every request body: unknown fields refused, text storable, and the fields named
+    in ``not_null`` optional but never null (PATCH fields that cannot be cleared)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_drop_null)
+    not_null: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name in cls.not_null:
+            raise PydanticCustomError("invalid", "may not be null")
+        return value
 
     @field_validator("*", mode="after")
     @classmethod
@@ -157,7 +197,9 @@ class RangeIn(In):
 
 class DateOverrideIn(In):
     date: StrictStr = Field(examples=["2026-12-24"])
-    ranges: list[RangeIn] = Field(default_factory=list, description="empty = day off")
+    ranges: list[RangeIn] = Field(
+        default_factory=list, max_length=MAX_DAY_RANGES, description="empty = day off"
+    )
 
 
 class StaffIn(In):
@@ -167,10 +209,10 @@ class StaffIn(In):
     time_zone: StrictStr | None = Field(
         default=None, description="defaults to the first location's"
     )
-    location_ids: list[Id] = Field(default_factory=list)
-    service_ids: list[Id] = Field(default_factory=list)
-    working_hours: list[WeeklyRangeIn] = Field(default_factory=list)
-    date_overrides: list[DateOverrideIn] = Field(default_factory=list)
+    location_ids: list[Id] = Field(default_factory=list, max_length=MAX_IDS)
+    service_ids: list[Id] = Field(default_factory=list, max_length=MAX_IDS)
+    working_hours: list[WeeklyRangeIn] = Field(default_factory=list, max_length=MAX_WEEK_RANGES)
+    date_overrides: list[DateOverrideIn] = Field(default_factory=list, max_length=MAX_OVERRIDES)
 
 
 class StaffPatch(In):
@@ -178,10 +220,10 @@ class StaffPatch(In):
     last_name: StrictStr | None = None
     email: StrictStr | None = None
     time_zone: StrictStr | None = None
-    location_ids: list[Id] | None = None
-    service_ids: list[Id] | None = None
-    working_hours: list[WeeklyRangeIn] | None = None
-    date_overrides: list[DateOverrideIn] | None = None
+    location_ids: list[Id] | None = Field(default=None, max_length=MAX_IDS)
+    service_ids: list[Id] | None = Field(default=None, max_length=MAX_IDS)
+    working_hours: list[WeeklyRangeIn] | None = Field(default=None, max_length=MAX_WEEK_RANGES)
+    date_overrides: list[DateOverrideIn] | None = Field(default=None, max_length=MAX_OVERRIDES)
 
 
 class TimeOffIn(In):
@@ -227,8 +269,10 @@ class ServiceIn(In):
     currency: StrictStr | None = None
     kind: Literal["service", "class"] = "service"
     capacity: StrictInt = 1
-    staff_ids: list[Id] = Field(default_factory=list)
-    resource_ids: list[Id] = Field(default_factory=list, description="resources the service needs")
+    staff_ids: list[Id] = Field(default_factory=list, max_length=MAX_IDS)
+    resource_ids: list[Id] = Field(
+        default_factory=list, max_length=MAX_IDS, description="resources the service needs"
+    )
     min_notice_minutes: StrictInt | None = None
     max_advance_days: StrictInt | None = None
 
@@ -242,8 +286,8 @@ class ServicePatch(In):
     currency: StrictStr | None = None
     kind: Literal["service", "class"] | None = None
     capacity: StrictInt | None = None
-    staff_ids: list[Id] | None = None
-    resource_ids: list[Id] | None = None
+    staff_ids: list[Id] | None = Field(default=None, max_length=MAX_IDS)
+    resource_ids: list[Id] | None = Field(default=None, max_length=MAX_IDS)
     min_notice_minutes: StrictInt | None = None
     max_advance_days: StrictInt | None = None
 
@@ -380,8 +424,8 @@ class AppointmentIn(In):
         default=None, description="default: a free, qualified staff member, round-robin"
     )
     end: Instant | None = Field(default=None, description="default: start + service duration")
-    resource_ids: list[Id] = Field(default_factory=list)
-    additional_staff_ids: list[Id] = Field(default_factory=list)
+    resource_ids: list[Id] = Field(default_factory=list, max_length=MAX_IDS)
+    additional_staff_ids: list[Id] = Field(default_factory=list, max_length=MAX_IDS)
     coordinator_staff_id: Id | None = None
     notes: StrictStr | None = None
     status: Literal["pending", "confirmed"] = "confirmed"
@@ -430,11 +474,15 @@ class AppointmentIn(In):
 
 
 class AppointmentPatch(In):
+    not_null = frozenset(
+        {"start", "location_id", "service_id", "client_id", "staff_id", "override"}
+    )
+
     start: Instant | None = None
     end: Instant | None = None
     staff_id: Id | None = None
-    additional_staff_ids: list[Id] | None = None
-    resource_ids: list[Id] | None = None
+    additional_staff_ids: list[Id] | None = Field(default=None, max_length=MAX_IDS)
+    resource_ids: list[Id] | None = Field(default=None, max_length=MAX_IDS)
     coordinator_staff_id: Id | None = None
     client_id: Id | None = None
     service_id: Id | None = None
@@ -463,6 +511,7 @@ class CancelIn(In):
     reason: StrictStr | None = None
     offer_to: list[Id] = Field(
         default_factory=list,
+        max_length=MAX_IDS,
         description="waitlist entries to invite: the freed time is held for them (kind hold)",
     )
     hold_minutes: StrictInt | None = Field(

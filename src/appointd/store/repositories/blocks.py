@@ -7,10 +7,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, text, update
 
 from appointd.domain.model import Block
 from appointd.store import tables
+from appointd.store.engine import subject_lock_key
 from appointd.store.repositories.base import Repository, one_of
 
 Subject = tuple[str, int]
@@ -54,11 +55,30 @@ def _holding_query(
     return query.order_by(t.c.start_at)
 
 
+# The subquery's ORDER BY fixes the order the locks are taken in: two writers of the same
+# subjects always queue on the same first lock, so neither holds one the other waits for.
+_LOCK_SUBJECTS = text(
+    "SELECT count(pg_advisory_xact_lock(k)) FROM "
+    "(SELECT k FROM unnest(CAST(:keys AS bigint[])) AS u(k) ORDER BY k) AS ordered"
+)
+
+
 class BlockRepository(Repository):
     def add(self, blocks: Sequence[Block]) -> None:
+        """Insert ``blocks``; on PostgreSQL after locking their subjects in key order (see
+        :func:`~appointd.store.engine.subject_lock_key`)."""
         if not blocks:
             return
+        if self.conn.dialect.name == "postgresql":
+            self.lock_subjects([(b.subject_kind, b.subject_id) for b in blocks if b.holding])
         self.conn.execute(tables.blocks.insert(), [self._row(b) for b in blocks])
+
+    def lock_subjects(self, subjects: Iterable[Subject]) -> None:
+        """Take the advisory locks of ``subjects`` in ascending key order, until the
+        transaction ends (PostgreSQL only; SQLite's writers are serialised anyway)."""
+        keys = sorted({subject_lock_key(kind, sid) for kind, sid in subjects})
+        if keys:
+            self.conn.execute(_LOCK_SUBJECTS, {"keys": keys})
 
     def _row(self, b: Block) -> dict[str, Any]:
         return {

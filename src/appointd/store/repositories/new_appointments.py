@@ -7,6 +7,11 @@ PostgreSQL :meth:`NewAppointmentRepository.add` sends them as one statement (dat
 trip to write, not five; the exclusion constraint on ``blocks`` checks that statement as it
 would the separate inserts. SQLite has no data-modifying ``WITH`` and no round trips to save,
 so there it is the separate inserts.
+
+Before its rows are inserted, the statement takes the advisory locks of the blocks' subjects in
+ascending key order (:func:`~appointd.store.engine.subject_lock_key`): concurrent bookings of
+the same staff member then queue instead of deadlocking in the exclusion constraint's check,
+which waits on every uncommitted overlapping block it finds, in no fixed order.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from sqlalchemy import text
 
 from appointd.domain.model import Appointment, Block, Event, HistoryEntry
 from appointd.store import change_feed, tables
+from appointd.store.engine import subject_lock_key
 from appointd.store.repositories.appointments import AppointmentRepository
 from appointd.store.repositories.base import Repository
 from appointd.store.repositories.blocks import BlockRepository
@@ -48,7 +54,10 @@ _PG_INSERT = text(
 WITH new_appointment AS (
     INSERT INTO appointments (account_id, {_COLUMN_LIST})
     SELECT :account_id, {_COLUMN_LIST}
-    FROM jsonb_populate_record(NULL::appointments, CAST(:appointment AS jsonb))
+    FROM jsonb_populate_record(NULL::appointments, CAST(:appointment AS jsonb)),
+         (SELECT count(pg_advisory_xact_lock(k))
+          FROM (SELECT k FROM unnest(CAST(:lock_keys AS bigint[])) AS u(k) ORDER BY k) AS o
+         ) AS subjects_locked
     RETURNING id
 ), new_blocks AS (
     INSERT INTO blocks (account_id, appointment_id, subject_kind, subject_id, start_at, end_at,
@@ -107,6 +116,9 @@ class NewAppointmentRepository(Repository):
             ),
             account_id=self.account_id,
             blocks=json.dumps([_block(b) for b in blocks]),
+            lock_keys=sorted(
+                {subject_lock_key(b.subject_kind, b.subject_id) for b in blocks if b.holding}
+            ),
             resource_id_set=sorted(set(appt.resource_ids)),
             h_at=_utc(entry.at),
             h_action=entry.action,

@@ -21,7 +21,14 @@ from appointd.domain.wallclock import as_utc
 from appointd.faces.native import render
 from appointd.faces.native import schemas as s
 from appointd.faces.native.auth import context
-from appointd.faces.native.routes.common import Paging, enum_list, errors, id_list, paging
+from appointd.faces.native.routes.common import (
+    ID_LIST_PATTERN,
+    Paging,
+    enum_list,
+    errors,
+    id_list,
+    paging,
+)
 from appointd.faces.native.routes.series import SeriesOut, series_document
 
 router = APIRouter(tags=["appointments"])
@@ -119,11 +126,13 @@ _SORTS = {
 def list_appointments(
     from_: s.Instant | None = Query(None, alias="from", description="overlapping from (RFC 3339)"),
     to: s.Instant | None = Query(None, description="overlapping until (RFC 3339)"),
-    staff_id: str | None = Query(None, description="id or comma list (main or additional)"),
-    location_id: str | None = Query(None),
-    service_id: str | None = Query(None),
-    client_id: str | None = Query(None),
-    resource_id: str | None = Query(None),
+    staff_id: str | None = Query(
+        None, pattern=ID_LIST_PATTERN, description="id or comma list (main or additional)"
+    ),
+    location_id: str | None = Query(None, pattern=ID_LIST_PATTERN),
+    service_id: str | None = Query(None, pattern=ID_LIST_PATTERN),
+    client_id: str | None = Query(None, pattern=ID_LIST_PATTERN),
+    resource_id: str | None = Query(None, pattern=ID_LIST_PATTERN),
     status: str | None = Query(None, description="comma list, e.g. confirmed,pending"),
     kind: str | None = Query(None, description="appointment (default), hold, or all"),
     include_archived: bool = Query(False),

@@ -15,7 +15,7 @@ from appointd.app.context import Context
 from appointd.domain.availability import Day, Slot
 from appointd.faces.native.auth import context
 from appointd.faces.native.dates import IsoDate
-from appointd.faces.native.routes.common import errors, id_list
+from appointd.faces.native.routes.common import ID_LIST_PATTERN, errors, id_list
 from appointd.faces.native.schemas import QueryId
 
 router = APIRouter(tags=["availability"])
@@ -53,7 +53,9 @@ def get_availability(
     from_: Annotated[IsoDate, Query(alias="from", description="first date, YYYY-MM-DD")],
     to: Annotated[IsoDate, Query(description="last date (inclusive), YYYY-MM-DD; at most 93 days")],
     staff_id: str | None = Query(
-        None, description="id or comma list; default: every staff member who may give it there"
+        None,
+        pattern=ID_LIST_PATTERN,
+        description="id or comma list; default: every staff member who may give it there",
     ),
     mode: str = Query("any", description="any | all"),
     time_zone: str | None = Query(

@@ -38,6 +38,8 @@ class ClassSessionIn(s.In):
 
 
 class ClassSessionPatch(s.In):
+    not_null = frozenset({"start", "staff_id", "location_id", "capacity"})
+
     staff_id: s.Id | None = None
     location_id: s.Id | None = None
     resource_id: s.Id | None = None
@@ -113,7 +115,9 @@ def list_sessions(
     staff_id: s.QueryId | None = Query(None),
     location_id: s.QueryId | None = Query(None),
     from_: s.Instant | None = Query(None, alias="from", description="overlapping from (RFC 3339)"),
-    to: s.Instant | None = Query(None, description="overlapping until (RFC 3339)"),
+    to: s.Instant | None = Query(
+        None, description="overlapping until (RFC 3339); not after from: nothing is listed"
+    ),
     include_archived: bool = Query(False, description="also list cancelled sessions"),
     page: Paging = Depends(paging),
     ctx: Context = Depends(context),
@@ -121,7 +125,8 @@ def list_sessions(
     start = as_utc(from_, field="from") if from_ else None
     end = as_utc(to, field="to") if to else None
     if start and end and end <= start:
-        raise Invalid.field("to", "must be after from")
+        # An empty window overlaps nothing (a valid request per the document, so no 422).
+        return {"items": [], "total": 0, "limit": page.limit, "offset": page.offset}
     found = classes.search(
         ctx,
         SessionFilter(

@@ -16,6 +16,9 @@ from appointd.faces.shared.parsing import parse_id_list
 E = TypeVar("E", bound=StrEnum)
 # Ids one query parameter may list (staff_id=1,2,3).
 MAX_QUERY_IDS = 100
+# What an id-list query parameter looks like, for the OpenAPI document (the parser is stricter:
+# each id also within 1..2^63-1, at most MAX_QUERY_IDS of them).
+ID_LIST_PATTERN = r"^[1-9][0-9]{0,17}(,[1-9][0-9]{0,17}){0,99}$"
 
 
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:

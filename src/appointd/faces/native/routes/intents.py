@@ -38,6 +38,8 @@ class IntentIn(In):
 
 
 class IntentPatch(In):
+    not_null = frozenset({"active"})
+
     description: StrictStr | None = None
     start_date: IsoDate | None = None
     end_date: IsoDate | None = None
@@ -89,7 +91,9 @@ _ACTIVE: dict[str, Usability] = {"true": "usable", "false": "unusable", "all": "
 def list_intents(
     client_id: QueryId | None = Query(None),
     active: str = Query(
-        "true", description="true: active and unexpired; false: inactive or expired; all"
+        "true",
+        pattern="^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|[Aa][Ll][Ll])$",
+        description="true: active and unexpired; false: inactive or expired; all",
     ),
     page: Paging = Depends(paging),
     ctx: Context = Depends(context),

@@ -21,10 +21,21 @@ from appointd.faces.native import render
 from appointd.faces.native import schemas as s
 from appointd.faces.native.auth import context
 from appointd.faces.native.dates import IsoDate
-from appointd.faces.native.routes.common import Paging, enum_list, errors, id_list, paging
+from appointd.faces.native.routes.common import (
+    ID_LIST_PATTERN,
+    Paging,
+    enum_list,
+    errors,
+    id_list,
+    paging,
+)
 from appointd.store.repositories.waitlist import WaitlistFilter
 
 router = APIRouter(tags=["waitlist"])
+
+
+# Preferred time windows of one waitlist entry.
+MAX_PREFERRED_TIMES = 50
 
 
 class PreferredTimeIn(s.In):
@@ -43,7 +54,9 @@ class WaitlistEntryIn(s.In):
     earliest: IsoDate | None = Field(default=None, description="first acceptable local date")
     latest: IsoDate | None = Field(default=None, description="last acceptable local date")
     preferred_times: list[PreferredTimeIn] = Field(
-        default_factory=list, description="the appointment must lie inside one of these"
+        default_factory=list,
+        max_length=MAX_PREFERRED_TIMES,
+        description="the appointment must lie inside one of these",
     )
     notes: StrictStr | None = None
 
@@ -116,10 +129,10 @@ def create_entry(payload: WaitlistEntryIn, ctx: Context = Depends(context)) -> W
     summary="List waitlist entries, oldest first",
 )
 def list_entries(
-    client_id: str | None = Query(None, description="id or comma list"),
-    service_id: str | None = Query(None),
-    location_id: str | None = Query(None),
-    staff_id: str | None = Query(None),
+    client_id: str | None = Query(None, pattern=ID_LIST_PATTERN, description="id or comma list"),
+    service_id: str | None = Query(None, pattern=ID_LIST_PATTERN),
+    location_id: str | None = Query(None, pattern=ID_LIST_PATTERN),
+    staff_id: str | None = Query(None, pattern=ID_LIST_PATTERN),
     status: str | None = Query(None, description="comma list: waiting,invited,booked,cancelled"),
     page: Paging = Depends(paging),
     ctx: Context = Depends(context),
