@@ -6,8 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from tests.conftest import Api
-
-
 from tests.faces.agendize.helpers import (
     MON,
     Agendize,
