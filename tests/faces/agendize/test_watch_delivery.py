@@ -19,6 +19,7 @@ from standardwebhooks import Webhook
 from appointd.app.context import Services
 from appointd.asgi import create_app
 from appointd.faces.agendize.oauth2 import TOKENS
+from appointd.worker.dispatcher import Dispatcher
 from tests.conftest import Api, Database, new_api
 from tests.faces.agendize.helpers import (
     MON,
@@ -29,8 +30,6 @@ from tests.faces.agendize.helpers import (
     world,
 )
 from tests.faces.agendize.receiver import Receiver, receiver
-
-Dispatcher = pytest.importorskip("appointd.worker.dispatcher").Dispatcher
 
 
 class Clock:
