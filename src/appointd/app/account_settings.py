@@ -5,6 +5,8 @@ service may set its own). ``default_reminders`` and ``notify_defaults`` are kept
 settings document under exactly those keys, where the dispatcher reads them
 (:mod:`appointd.domain.notifications` owns what they mean and validates their shape).
 ``time_zone`` is the zone messages about the account (not about one location) are written in.
+``client_change_cutoff_hours`` is how close to its start a client may still cancel or move an
+appointment from the manage page (:mod:`appointd.app.client_changes` reads the same key).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from appointd.app.client_changes import DEFAULT_CUTOFF_HOURS
+from appointd.app.client_changes import SETTING as CUTOFF_SETTING
 from appointd.app.context import Context
 from appointd.domain.errors import FieldError, Invalid, NotFound
 from appointd.domain.notifications import Notify, check_reminders, notify_default
@@ -20,6 +24,7 @@ from appointd.domain.wallclock import zone
 
 MAX_NOTICE_MINUTES = 525_600  # a year
 MAX_ADVANCE_DAYS = 3650
+MAX_CUTOFF_HOURS = 8760  # a year
 DEFAULT_TIME_ZONE = "UTC"
 
 
@@ -32,6 +37,7 @@ class AccountSettings:
     default_reminders: list[dict[str, Any]]
     notify_defaults: dict[str, bool]
     time_zone: str
+    client_change_cutoff_hours: int
     created_at: datetime | None
 
 
@@ -50,6 +56,7 @@ def get(ctx: Context) -> AccountSettings:
         default_reminders=list(doc.get("default_reminders") or []),
         notify_defaults=_flags(notify_default(doc).as_dict()),
         time_zone=str(doc.get("time_zone") or DEFAULT_TIME_ZONE),
+        client_change_cutoff_hours=int(doc.get(CUTOFF_SETTING, DEFAULT_CUTOFF_HOURS)),
         created_at=account.created_at,
     )
 
@@ -80,6 +87,10 @@ def update(ctx: Context, changes: dict[str, Any]) -> AccountSettings:
         ),
         ("notify_defaults", lambda: _notify(changes["notify_defaults"])),
         ("time_zone", lambda: zone(changes["time_zone"]).key),
+        (
+            CUTOFF_SETTING,
+            lambda: _whole(changes, CUTOFF_SETTING, 0, MAX_CUTOFF_HOURS),
+        ),
     ):
         if field not in changes:
             continue

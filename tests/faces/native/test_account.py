@@ -83,3 +83,18 @@ def test_one_account_never_sees_or_changes_another(api: Api, other_api: Api) -> 
     assert other_api.get("/v1/account").json()["id"] == other_api.account_id
     assert other_api.get("/v1/account").json()["min_notice_minutes"] != 30
     assert api.client.get("/v1/account").status_code == 401
+
+
+def test_the_client_change_cutoff_is_set_here_and_read_by_the_manage_pages(api: Api) -> None:
+    from appointd.app.client_changes import DEFAULT_CUTOFF_HOURS
+
+    assert api.get("/v1/account").json()["client_change_cutoff_hours"] == DEFAULT_CUTOFF_HOURS
+    answer = api.patch("/v1/account", json={"client_change_cutoff_hours": 2})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["client_change_cutoff_hours"] == 2
+    with UnitOfWork(api.db.engine, api.account_id, write=False) as uow:
+        assert uow.public.client_change_cutoff_hours(DEFAULT_CUTOFF_HOURS) == 2
+    refused = api.patch("/v1/account", json={"client_change_cutoff_hours": -1})
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"].endswith("client_change_cutoff_hours")
+    assert api.get("/v1/account").json()["client_change_cutoff_hours"] == 2

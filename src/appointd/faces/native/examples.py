@@ -94,6 +94,7 @@ def _route_models() -> dict[type[BaseModel], dict[str, Any]]:
             "default_reminders": [{"channel": "email", "to": "client", "minutes_before": 1440}],
             "notify_defaults": {"client": True, "staff": False},
             "time_zone": "Europe/Berlin",
+            "client_change_cutoff_hours": 24,
         },
         class_sessions.ClassSessionIn: {
             "service_id": 3,

@@ -53,6 +53,13 @@ class AccountPatch(s.In):
     time_zone: StrictStr | None = Field(
         default=None, description="IANA zone of account-wide messages, e.g. Europe/Berlin"
     )
+    client_change_cutoff_hours: StrictInt | None = Field(
+        default=None,
+        ge=0,
+        le=account_settings.MAX_CUTOFF_HOURS,
+        description="clients may not cancel or move an appointment on its manage page later "
+        "than this many hours before its start",
+    )
 
 
 class ReminderOut(BaseModel):
@@ -71,6 +78,7 @@ class AccountOut(BaseModel):
     default_reminders: list[ReminderOut]
     notify_defaults: dict[str, bool]
     time_zone: str
+    client_change_cutoff_hours: int
     created_at: datetime | None
 
 
@@ -98,7 +106,13 @@ def change_account(payload: AccountPatch, ctx: Context = Depends(context)) -> Ac
     """Only the fields sent change. A value out of range (a negative notice, say) is 422 naming
     the field, and nothing is written."""
     changes: dict[str, Any] = payload.model_dump(exclude_unset=True)
-    for field in ("name", "min_notice_minutes", "max_advance_days", "time_zone"):
+    for field in (
+        "name",
+        "min_notice_minutes",
+        "max_advance_days",
+        "time_zone",
+        "client_change_cutoff_hours",
+    ):
         if field in changes and changes[field] is None:
             changes.pop(field)
     if changes.get("default_reminders", 1) is None:
