@@ -13,6 +13,7 @@ import re
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 
 from appointd.app.accounts import authenticate, known_account_id
 from appointd.app.context import Caller, Context, Services
@@ -56,6 +57,18 @@ def _resolve(services: Services, key: str) -> int:
         except Unauthenticated:
             continue
     raise Unauthenticated("unknown API key")
+
+
+def account_of(services: Services, headers: Headers) -> int | None:
+    """The account of a Cliniko request's Basic credentials, ``None`` when they are missing or
+    unknown (for the shared ``Idempotency-Key`` machinery, which then lets the face answer 401)."""
+    key = key_of(headers.get("authorization", ""))
+    if key is None:
+        return None
+    try:
+        return _resolve(services, key)
+    except Unauthenticated:
+        return None
 
 
 async def context(request: Request) -> Context:

@@ -6,7 +6,12 @@
 - 404: ``{"message": "Not Found"}`` for unknown ids, another account's ids and unknown paths.
 - 422: ``{"message": "Validation Failed", "errors": {field: "one string"}}`` for validation,
   unknown ids in a body and refused bookings (overlaps, outside working hours).
-- 409: ``{"message": ...}`` for the remaining conflicts with the calendar's state.
+- 409: ``{"message": ...}`` for the remaining conflicts with the calendar's state, and for a
+  request whose ``Idempotency-Key`` is still being answered.
+- 413: ``{"message": ...}`` for a body over the server's limit.
+
+The last two, and the 422 for an ``Idempotency-Key`` reused with another request, come from the
+shared machinery that runs before the face's routing (:func:`render_status`).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from appointd.domain.errors import (
@@ -103,6 +108,16 @@ def render(exc: AppointdError) -> JSONResponse:
     if isinstance(exc, Conflict):
         return message(exc.message, 409)
     return message(exc.message, 400)
+
+
+def render_status(status: int, exc: AppointdError) -> Response:
+    """``exc`` in Cliniko's format, answered with ``status``: the renderer the face registers
+    for the shared body limit and ``Idempotency-Key`` machinery
+    (:mod:`appointd.faces.shared.errors`). A 422 lists the fields in ``errors`` like any
+    validation failure; 413 and 409 are a bare ``{"message": ...}``."""
+    if status == 422 and isinstance(exc, Invalid):
+        return validation({e.field: e.message for e in exc.errors})
+    return message(exc.message, status)
 
 
 def install(app: FastAPI) -> None:
