@@ -445,3 +445,45 @@ def test_reminder_flags_read_the_reminders_the_dispatcher_sent(
             )
     doc = cliniko.get(f"/individual_appointments/{a['id']}").json()
     assert doc["email_reminder_sent"] is True and doc["sms_reminder_sent"] is False
+
+
+def test_an_update_may_send_back_the_rule_it_has_and_no_other(
+    cliniko: Cliniko, world: dict[str, Any]
+) -> None:
+    rule = {"repeat_type": "Weekly", "number_of_repeats": 2, "repeating_interval": 1}
+    first = _create(cliniko, world, 10, repeat_rule=rule)
+    repeat = cliniko.get(
+        "/individual_appointments", params={"q[]": f"repeated_from_id:={first['id']}"}
+    ).json()["individual_appointments"][0]
+    # A client writing back what it read (PUT of the whole object) changes nothing.
+    for target in (first, repeat):
+        echoed = {"notes": "read, modify, write", "repeat_rule": target["repeat_rule"]}
+        r = cliniko.put(f"/individual_appointments/{target['id']}", json=echoed)
+        assert r.status_code == 200, r.text
+        assert r.json()["repeat_rule"] == rule and r.json()["notes"] == "read, modify, write"
+    same_without_interval = {"repeat_type": "Weekly", "number_of_repeats": 2}
+    r = cliniko.patch(
+        f"/individual_appointments/{first['id']}", json={"repeat_rule": same_without_interval}
+    )
+    assert r.status_code == 200, r.text
+    other = {**rule, "number_of_repeats": 5}
+    r = cliniko.patch(
+        f"/individual_appointments/{first['id']}",
+        json={"repeat_rule": other, "notes": "not written"},
+    )
+    assert r.status_code == 422
+    assert "cannot be changed" in r.json()["errors"]["repeat_rule"]
+    single = _create(cliniko, world, 12)
+    assert (
+        cliniko.patch(
+            f"/individual_appointments/{single['id']}", json={"repeat_rule": None}
+        ).status_code
+        == 200
+    )
+    r = cliniko.patch(f"/individual_appointments/{single['id']}", json={"repeat_rule": rule})
+    assert r.status_code == 422
+    assert "cannot be added" in r.json()["errors"]["repeat_rule"]
+    assert cliniko.get(f"/individual_appointments/{first['id']}").json()["notes"] == (
+        "read, modify, write"
+    )
+    assert cliniko.get("/individual_appointments").json()["total_entries"] == 4

@@ -16,14 +16,14 @@ from appointd.app import appointment_pages, appointments, series, series_scope
 from appointd.app.commands import BookAppointment, ChangeAppointment, TransitionAppointment
 from appointd.app.context import Context
 from appointd.app.queries import AppointmentQuery
-from appointd.domain.errors import NotFound
+from appointd.domain.errors import Invalid, NotFound
 from appointd.domain.model import Appointment
 from appointd.domain.status import Status
 from appointd.faces.cliniko.auth import context
 from appointd.faces.cliniko.bodies import Fields, json_object
 from appointd.faces.cliniko.errors import BadRequest
 from appointd.faces.cliniko.query import Filter, ListRequest, base_url, envelope, parse_list
-from appointd.faces.cliniko.render import CANCELLATION_REASONS, appointment
+from appointd.faces.cliniko.render import CANCELLATION_REASONS, appointment, repeat_rule
 from appointd.faces.cliniko.wire import path_id
 from appointd.store.repositories.conditions import Condition
 
@@ -222,15 +222,42 @@ async def update_appointment(
         changes["notes"] = fields.text("notes")
     if fields.id("patient_case_id") is not None:
         fields.fail("patient_case_id", "does not exist")
-    if fields.body.get("repeat_rule"):
-        fields.fail("repeat_rule", "can only be given when the appointment is created")
+    rule = fields.repeat_rule()
     fields.done()
+    if rule is not None:
+        await run_in_threadpool(_same_rule, ctx, appt, rule)
     if changes:
         appt = await run_in_threadpool(
             appointments.change, ctx, ChangeAppointment(appt.id, changes)
         )
     page = await run_in_threadpool(appointment_pages.of, ctx, [appt])
     return appointment(appt, page, base_url(request))
+
+
+def _same_rule(ctx: Context, appt: Appointment, rule: str) -> None:
+    """Accept a ``repeat_rule`` on update only when it is the one the appointment already has.
+
+    Clients that write back the object they read send its rule again, which changes nothing.
+    Any other rule is refused: appointd books a series whole, when its first appointment is
+    created, and has no way to attach an existing appointment to new repeats or to re-plan the
+    repeats of a booked series, which is what a new rule would ask for.
+    """
+    page = appointment_pages.of(ctx, [appt])
+    series = page.series.get(appt.series_id) if appt.series_id is not None else None
+    current = repeat_rule(series.rrule) if series is not None else None
+    if current is not None and current == repeat_rule(rule):
+        return
+    if current is None:
+        why = (
+            "cannot be added to a booked appointment; create the appointment with its "
+            "repeat_rule instead"
+        )
+    else:
+        why = (
+            "cannot be changed once the repeats are booked; cancel them (apply_to_repeats) "
+            "and create the appointment again with the new rule"
+        )
+    raise Invalid.field("repeat_rule", why)
 
 
 @router.delete("/individual_appointments/{appointment_id}", status_code=204)

@@ -110,7 +110,12 @@ async def create_block(
     end = fields.instant("ends_at", required=True)
     notes = fields.text("notes")
     if fields.repeat_rule() is not None:
-        fields.fail("repeat_rule", "repeating unavailable blocks are not supported")
+        # Time off in appointd's core is one span with no link to other spans, so the
+        # repeats could not be rendered with their repeated_from, repeats and repeat_rule.
+        fields.fail(
+            "repeat_rule",
+            "repeating unavailable blocks are not supported: create one block per repeat",
+        )
     if start is not None and end is not None and end <= start:
         fields.fail("ends_at", "must be after starts_at")
     fields.done()
