@@ -21,14 +21,16 @@ Figures are printed, never asserted. Without ``--database-url`` a scratch databa
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import os
 import statistics
 import subprocess
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from appointd.app.accounts import create_account
 from appointd.app.context import Caller, Context, Services
@@ -42,39 +44,40 @@ from harness import backends, cpu_seconds, database
 
 
 class Receiver:
-    """Notes the arrival time of each webhook-id (first arrival only)."""
+    """``bench/receiver.py`` in its own process: notes the first arrival of each webhook-id."""
 
-    def __init__(self) -> None:
-        self.arrived: dict[str, float] = {}
-        self.total = 0
-        self.lock = threading.Lock()
-        receiver = self
+    def __init__(self, kind: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("receiver.py")), "--kind", kind],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self._in, self._out = self.proc.stdin, self.proc.stdout
+        self.url = self._out.readline().strip()
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+    def _ask(self, command: str) -> str:
+        self._in.write(command + "\n")
+        self._in.flush()
+        return self._out.readline()
 
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                now = time.time()
-                event_id = self.headers.get("webhook-id", "")
-                with receiver.lock:
-                    receiver.total += 1
-                    receiver.arrived.setdefault(event_id, now)
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+    def counts(self) -> tuple[int, int]:
+        """Distinct ids and requests received so far."""
+        distinct, total = self._ask("count").split()
+        return int(distinct), int(total)
 
-            def log_message(self, *args: Any) -> None:
-                pass
+    def dump(self) -> tuple[dict[str, float], int]:
+        """Each id's first arrival time, and the number of requests."""
+        found = json.loads(self._ask("dump"))
+        return found["arrived"], int(found["total"])
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    def cpu(self) -> float:
+        return cpu_seconds(self.proc.pid)
 
-    def count(self, ids: set[str]) -> int:
-        with self.lock:
-            return sum(1 for i in ids if i in self.arrived)
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
 
 
 def _commit(services: Services, account_id: int, n: int, start: int) -> tuple[list[str], float]:
@@ -86,12 +89,13 @@ def _commit(services: Services, account_id: int, n: int, start: int) -> tuple[li
     return ids, time.time()
 
 
-def _wait(receiver: Receiver, ids: set[str], budget: float) -> bool:
+def _wait(receiver: Receiver, distinct: int, budget: float) -> bool:
+    """Until ``distinct`` ids have arrived in all (or ``budget`` seconds have passed)."""
     deadline = time.monotonic() + budget
     while time.monotonic() < deadline:
-        if receiver.count(ids) == len(ids):
+        if receiver.counts()[0] >= distinct:
             return True
-        time.sleep(0.01)
+        time.sleep(0.02)
     return False
 
 
@@ -100,11 +104,16 @@ def _percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
 
 
-def run(url: str, workers: int, count: int, steady: int, rate: float) -> None:
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load {one:.1f} {five:.1f}"
+
+
+def run(url: str, workers: int, count: int, steady: int, rate: float, kind: str) -> None:
     settings = Settings(database_url=url, webhooks_allow_private=True)
     services = Services(engine=make_engine(settings), settings=settings)
     account = create_account(services, f"bench {workers}")
-    receiver = Receiver()
+    receiver = Receiver(kind)
     create_subscription(
         Context(services, Caller(account.account_id)), url=receiver.url, events=["*"]
     )
@@ -113,37 +122,46 @@ def run(url: str, workers: int, count: int, steady: int, rate: float) -> None:
         subprocess.Popen(
             [sys.executable, "-m", "appointd.cli", "worker"],
             env=env,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
         for _ in range(workers)
     ]
     try:
-        time.sleep(2.0)  # the workers start and go to sleep on LISTEN
+        for p in procs:  # each prints one line when it is ready (then goes to sleep on LISTEN)
+            assert p.stdout is not None
+            p.stdout.readline()
+        time.sleep(0.5)
         # -- burst ------------------------------------------------------------------------
+        print(f"workers={workers} worker pids: {[p.pid for p in procs]}; {_load()}", flush=True)
         pg_pids = backends(url)
         cpu_before = sum(cpu_seconds(p.pid) for p in procs)
         pg_before = sum(cpu_seconds(p) for p in pg_pids)
+        receiver_before = receiver.cpu()
         started = time.time()
-        ids: set[str] = set()
         committed: dict[str, float] = {}
         for start in range(0, count, 500):
             batch, at = _commit(services, account.account_id, min(500, count - start), start)
-            ids.update(batch)
             committed.update(dict.fromkeys(batch, at))
-        ok = _wait(receiver, ids, 300)
-        last = max(receiver.arrived[i] for i in ids if i in receiver.arrived)
-        delivered = receiver.count(ids)
+        ok = _wait(receiver, count, 300)
         cpu = sum(cpu_seconds(p.pid) for p in procs) - cpu_before
         pg_cpu = sum(cpu_seconds(p) for p in pg_pids) - pg_before
+        receiver_cpu = receiver.cpu() - receiver_before
+        arrived, _ = receiver.dump()
+        got = [arrived[i] for i in committed if i in arrived]
+        delivered, last = len(got), max(got)
+        delays = [arrived[i] - at for i, at in committed.items() if i in arrived]
         print(
             f"workers={workers} burst: {delivered}/{count} delivered in {last - started:.2f} s "
-            f"= {delivered / (last - started):.0f} deliveries/s" + ("" if ok else " (TIMED OUT)"),
+            f"= {delivered / (last - started):.0f} deliveries/s; delay commit->receipt "
+            f"p50 {statistics.median(delays) * 1000:.0f} ms, "
+            f"p95 {_percentile(delays, 0.95) * 1000:.0f} ms" + ("" if ok else " (TIMED OUT)"),
             flush=True,
         )
         print(
             f"workers={workers} burst CPU per delivery: dispatcher {cpu / delivered * 1000:.2f} ms"
-            f", PostgreSQL backends {pg_cpu / delivered * 1000:.2f} ms",
+            f", PostgreSQL backends {pg_cpu / delivered * 1000:.2f} ms"
+            f", receiver {receiver_cpu / delivered * 1000:.2f} ms; {_load()}",
             flush=True,
         )
         # -- steady -----------------------------------------------------------------------
@@ -158,25 +176,64 @@ def run(url: str, workers: int, count: int, steady: int, rate: float) -> None:
             pause = t0 + sent / rate - time.monotonic()
             if pause > 0:
                 time.sleep(pause)
-        ok = _wait(receiver, set(steady_ids), 120)
-        delays = [receiver.arrived[i] - at for i, at in steady_ids.items() if i in receiver.arrived]
+        ok = _wait(receiver, count + steady, 120)
+        arrived, total = receiver.dump()
+        delays = [arrived[i] - at for i, at in steady_ids.items() if i in arrived]
         print(
             f"workers={workers} steady {rate:.0f} events/s x {steady}: delay commit->receipt "
             f"p50 {statistics.median(delays) * 1000:.0f} ms, "
             f"p95 {_percentile(delays, 0.95) * 1000:.0f} ms, max {max(delays) * 1000:.0f} ms"
-            + ("" if ok else f" ({len(steady_ids) - len(delays)} MISSING)"),
+            + ("" if ok else f" ({len(steady_ids) - len(delays)} MISSING)")
+            + f"; {_load()}",
             flush=True,
         )
-        with receiver.lock:
-            dupes = receiver.total - len(receiver.arrived)
-        print(f"workers={workers} requests received twice: {dupes}", flush=True)
+        print(f"workers={workers} requests received twice: {total - len(arrived)}", flush=True)
     finally:
         for p in procs:
             p.terminate()
         for p in procs:
             p.wait(timeout=30)
-        receiver.server.shutdown()
+        receiver.close()
         services.engine.dispose()
+
+
+def receiver_alone(kind: str, requests: int, connections: int) -> None:
+    """The receiver with no dispatcher: ``connections`` keep-alive clients in this process
+    POST ``requests`` webhook-sized bodies; its requests/s and CPU per request."""
+    receiver = Receiver(kind)
+    parts = urlsplit(receiver.url)
+    body = json.dumps({"type": "appointment.updated", "data": {"n": 1, "x": "y" * 200}}).encode()
+    jobs = iter(range(requests))
+    lock = threading.Lock()
+
+    def client() -> None:
+        conn = http.client.HTTPConnection(parts.hostname or "", parts.port)
+        while True:
+            with lock:
+                n = next(jobs, None)
+            if n is None:
+                break
+            conn.request("POST", parts.path, body, {"webhook-id": f"msg_{n}"})
+            conn.getresponse().read()
+        conn.close()
+
+    before = receiver.cpu()
+    started = time.monotonic()
+    threads = [threading.Thread(target=client) for _ in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    took = time.monotonic() - started
+    cpu = receiver.cpu() - before
+    _, total = receiver.dump()
+    receiver.close()
+    print(
+        f"receiver {kind} alone: {total} requests over {connections} connections in {took:.2f} s "
+        f"= {total / took:.0f}/s (bounded by this client too); receiver CPU "
+        f"{cpu / total * 1000:.3f} ms per request; {_load()}",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -186,13 +243,23 @@ def main() -> None:
     p.add_argument("--steady", type=int, default=4_000)
     p.add_argument("--rate", type=float, default=400.0)
     p.add_argument("--database-url")
+    p.add_argument("--receiver", choices=["asyncio", "threaded"], default="asyncio")
+    p.add_argument(
+        "--receiver-alone",
+        type=int,
+        metavar="N",
+        help="only measure the receiver: N requests from 8 keep-alive clients, no dispatcher",
+    )
     args = p.parse_args()
+    if args.receiver_alone:
+        receiver_alone(args.receiver, args.receiver_alone, 8)
+        return
     with database(args.database_url) as url:
         engine = make_engine(Settings(database_url=url))
         upgrade(engine)
         engine.dispose()
         for n in args.workers:
-            run(url, n, args.count, args.steady, args.rate)
+            run(url, n, args.count, args.steady, args.rate, args.receiver)
 
 
 if __name__ == "__main__":

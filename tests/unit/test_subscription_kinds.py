@@ -84,3 +84,29 @@ def test_a_face_registers_a_kind_whose_renderer_builds_the_request() -> None:
     assert request is not None
     assert (request.method, request.headers["Authorization"]) == ("PUT", "Bearer x")
     assert kind("webhook") is not None
+
+
+def test_the_dispatcher_loads_every_kind_the_application_registers() -> None:
+    """A dispatcher imports only ``appointd.worker.kinds.MODULES``, not the application: a
+    face's kind missing from that list would never be delivered."""
+    import subprocess
+    import sys
+
+    def kinds_after(code: str) -> list[str]:
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                f"{code}\nfrom appointd.worker import subscriptions as s\n"
+                "print(','.join(s.kinds()))",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        ).stdout
+        return out.strip().split(",")
+
+    everything = kinds_after("import appointd.asgi")
+    assert "webhook" in everything and len(everything) > 1
+    assert kinds_after("from appointd.worker import kinds\nkinds.load()") == everything

@@ -34,7 +34,7 @@ from typing import Any
 
 from appointd.app.context import Services
 from appointd.store.repositories.dispatch import DispatchStore
-from appointd.worker import retry
+from appointd.worker import kinds, retry
 from appointd.worker.fanout import fan_out
 from appointd.worker.messages import environment
 from appointd.worker.prepare import Job, prepare
@@ -76,7 +76,7 @@ class Dispatcher:
         self.account_ids = account_ids
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.templates = environment(self.settings.templates_dir)
-        import appointd.asgi  # noqa: F401 - the faces register their subscription kinds
+        kinds.load()  # the faces' subscription kinds, without their HTTP applications
 
         self.postgres = services.engine.dialect.name == "postgresql"
         self.lease = timedelta(seconds=self.settings.dispatcher_lease_seconds)
@@ -110,7 +110,7 @@ class Dispatcher:
         with self.services.engine.begin() as conn:
             store = DispatchStore(conn, self.account_ids)
             self._write_results(store, done, now)
-            claimed = store.claim_events(batch) if room > 0 else []
+            claimed = store.claim_events(batch, now) if room > 0 else []
             rows = fan_out(store, claimed, now, self.owner, now + self.lease)
             self.stats.fanned_out += len(claimed)
             if room - len(rows) > 0:

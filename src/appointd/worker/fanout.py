@@ -61,8 +61,9 @@ def fan_out(
     owner: str,
     lease_until: datetime,
 ) -> list[dict[str, Any]]:
-    """Write the deliveries of ``claimed`` and mark them dispatched. The ones due now are
-    written already leased to ``owner`` and returned, ready to send."""
+    """Write the deliveries of ``claimed`` (events :meth:`DispatchStore.claim_events` marked
+    dispatched in this transaction). The ones due now are written already leased to ``owner``
+    and returned, ready to send."""
     if not claimed:
         return []
     accounts = {e.account_id for _, e in claimed}
@@ -97,7 +98,6 @@ def fan_out(
         row["lease_owner"] = owner if due else None
         row["lease_until"] = lease_until if due else None
     written = store.add_deliveries(rows)
-    store.mark_dispatched([i for i, _ in claimed], now)
     return [r for r in written if r["lease_owner"] == owner]
 
 

@@ -10,11 +10,12 @@ here still carries its ``account_id``; every per-account load filters on it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, text, update
 
 from appointd.domain.model import Appointment
 from appointd.store import tables
@@ -27,6 +28,56 @@ _D = tables.deliveries
 _A = tables.delivery_attempts
 _S = tables.subscriptions
 _L = tables.dispatcher_leases
+
+_EMPTY_DELIVERY: dict[str, Any] = {c.name: None for c in _D.c}
+_FINISH_COLUMNS = (
+    "status",
+    "reason",
+    "subject",
+    "body",
+    "html",
+    "to_address",
+    "next_attempt_at",
+    "attempt_count",
+    "sent_at",
+)
+
+# PostgreSQL: ids for a batch of deliveries, then the batch as one JSON document. The table's
+# own row type converts each field (a column missing from the document is NULL).
+_PG_DELIVERY_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('deliveries', 'id')) FROM generate_series(1, :n)"
+)
+_PG_ADD_DELIVERIES = text(
+    "INSERT INTO deliveries "
+    "SELECT * FROM jsonb_populate_recordset(NULL::deliveries, CAST(:rows AS jsonb))"
+)
+_SET_FINISHED = ", ".join(f"{c} = r.{c}" for c in _FINISH_COLUMNS)
+_PG_FINISH = text(
+    f"""
+WITH r AS (
+    SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
+        id bigint, account_id bigint, status text, reason text, subject text, body text,
+        html text, to_address text, next_attempt_at timestamptz, attempt_count integer,
+        sent_at timestamptz, attempted_at timestamptz, status_code integer, error text)
+), finished AS (
+    UPDATE deliveries AS d SET {_SET_FINISHED}, lease_owner = NULL, lease_until = NULL
+    FROM r WHERE d.id = r.id AND d.lease_owner = :owner
+)
+INSERT INTO delivery_attempts (account_id, delivery_id, at, status_code, error, next_attempt_at)
+SELECT account_id, id, attempted_at, status_code, error, next_attempt_at
+FROM r WHERE attempted_at IS NOT NULL
+"""
+)
+
+
+def _json(rows: list[dict[str, Any]]) -> str:
+    return json.dumps(rows, default=_iso, separators=(",", ":"))
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON: {type(value).__name__}")
 
 
 class DispatchStore:
@@ -41,32 +92,36 @@ class DispatchStore:
         return [] if self.account_ids is None else [column.in_(self.account_ids)]
 
     # -- outbox ----------------------------------------------------------------------------
-    def claim_events(self, limit: int) -> list[tuple[int, OutgoingEvent]]:
-        """Up to ``limit`` undispatched events, oldest first, locked until this transaction
-        ends (skipped by other dispatchers)."""
-        q = (
-            select(
-                _O.c.id, _O.c.account_id, _O.c.event_id, _O.c.type, _O.c.payload, _O.c.created_at
-            )
+    def claim_events(self, limit: int, now: datetime) -> list[tuple[int, OutgoingEvent]]:
+        """Up to ``limit`` undispatched events, oldest first, marked dispatched at ``now``.
+
+        The mark belongs to the caller's transaction, which writes their deliveries too: if it
+        does not commit, the events are undispatched again. Until it ends they are locked
+        (skipped by other dispatchers)."""
+        inner = (
+            select(_O.c.id)
             .where(_O.c.dispatched_at.is_(None), *self._scope(_O.c.account_id))
             .order_by(_O.c.dispatched_at, _O.c.id)
             .limit(limit)
         )
         if self.postgres:
-            q = q.with_for_update(skip_locked=True)
+            inner = inner.with_for_update(skip_locked=True)
+        stmt = (
+            update(_O)
+            .where(_O.c.id.in_(inner.scalar_subquery()))
+            .values(dispatched_at=now)
+            .returning(
+                _O.c.id, _O.c.account_id, _O.c.event_id, _O.c.type, _O.c.payload, _O.c.created_at
+            )
+        )
+        rows = sorted(self.conn.execute(stmt), key=lambda r: int(r.id))  # RETURNING is unordered
         return [
             (
                 int(r.id),
                 OutgoingEvent(r.event_id, r.type, int(r.account_id), r.created_at, r.payload or {}),
             )
-            for r in self.conn.execute(q)
+            for r in rows
         ]
-
-    def mark_dispatched(self, outbox_ids: Sequence[int], now: datetime) -> None:
-        if outbox_ids:
-            self.conn.execute(
-                update(_O).where(_O.c.id.in_(list(outbox_ids))).values(dispatched_at=now)
-            )
 
     def subscriptions(self, account_ids: Iterable[int]) -> list[Subscription]:
         rows = self.conn.execute(
@@ -185,11 +240,21 @@ class DispatchStore:
             )
 
     def add_deliveries(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Insert ``rows``; returns them as written (ids included)."""
+        """Insert ``rows``; returns them as written (ids included, every column present).
+
+        On PostgreSQL the ids are drawn from the sequence first and the rows go as one JSON
+        parameter (``jsonb_populate_recordset``): a multi-row ``VALUES`` of thousands of
+        parameters cost psycopg a fresh parse of the statement's text on every batch, the
+        largest part of a dispatcher's CPU."""
         if not rows:
             return []
-        written = self.conn.execute(insert(_D).returning(*_D.c), rows)
-        return [dict(r._mapping) for r in written]
+        if not self.postgres:
+            written = self.conn.execute(insert(_D).returning(*_D.c), rows)
+            return [dict(r._mapping) for r in written]
+        ids = self.conn.execute(_PG_DELIVERY_IDS, {"n": len(rows)}).scalars().all()
+        out = [{**_EMPTY_DELIVERY, **row, "id": int(i)} for row, i in zip(rows, ids, strict=True)]
+        self.conn.execute(_PG_ADD_DELIVERIES, {"rows": _json(out)})
+        return out
 
     # -- deliveries ------------------------------------------------------------------------
     def claim_deliveries(
@@ -234,32 +299,38 @@ class DispatchStore:
 
     def finish(self, owner: str, results: list[dict[str, Any]]) -> None:
         """Write the outcome of attempts: one row per delivery with every column to set, and
-        an attempt record when ``attempted`` (a message kept ``not_sent`` made no attempt)."""
+        an attempt record when ``attempted_at`` is set (a message kept ``not_sent`` made no
+        attempt). A delivery whose lease ``owner`` lost keeps its row; its attempt is recorded.
+
+        On PostgreSQL this is one statement with one JSON parameter, whatever the batch."""
         if not results:
             return
-        columns = (
-            "status",
-            "reason",
-            "subject",
-            "body",
-            "html",
-            "to_address",
-            "next_attempt_at",
-            "attempt_count",
-            "sent_at",
-        )
+        if self.postgres:
+            rows = [
+                {
+                    "id": r["id"],
+                    "account_id": r["account_id"],
+                    **{c: r[c] for c in _FINISH_COLUMNS},
+                    "attempted_at": r.get("attempted_at"),
+                    "status_code": r.get("status_code"),
+                    "error": r.get("error"),
+                }
+                for r in results
+            ]
+            self.conn.execute(_PG_FINISH, {"owner": owner, "rows": _json(rows)})
+            return
         self.conn.execute(
             update(_D)
             .where(_D.c.id == bindparam("b_id"), _D.c.lease_owner == bindparam("b_owner"))
             .values(
                 {
-                    **{c: bindparam(f"b_{c}") for c in columns},
+                    **{c: bindparam(f"b_{c}") for c in _FINISH_COLUMNS},
                     "lease_owner": None,
                     "lease_until": None,
                 }
             ),
             [
-                {"b_id": r["id"], "b_owner": owner, **{f"b_{c}": r[c] for c in columns}}
+                {"b_id": r["id"], "b_owner": owner, **{f"b_{c}": r[c] for c in _FINISH_COLUMNS}}
                 for r in results
             ],
         )
