@@ -303,3 +303,136 @@ def test_group_appointments_and_attendees_are_class_sessions_and_seats(
     ):
         r = cliniko.post("/attendees", json=body)
         assert r.status_code == 422 and field in r.json()["errors"], (body, r.text)
+
+
+def test_group_appointments_are_created_updated_and_archived(
+    cliniko: Cliniko, world: dict[str, Any]
+) -> None:
+    api = cliniko.api
+    yoga = api.post(
+        "/v1/services",
+        json={
+            "name": "Pilates",
+            "duration_minutes": 60,
+            "kind": "class",
+            "capacity": 6,
+            "staff_ids": [world["staff"]["id"]],
+        },
+    ).json()
+    day = next_weekday()
+    body = {
+        "business_id": str(world["location"]["id"]),
+        "practitioner_id": str(world["staff"]["id"]),
+        "appointment_type_id": str(yoga["id"]),
+        "starts_at": at(day, 14),
+        "notes": None,
+        "repeat_rule": None,
+    }
+    r = cliniko.post("/group_appointments", json=body)
+    assert r.status_code == 201, r.text
+    group = r.json()
+    assert r.headers["Location"] == group["links"]["self"]
+    assert (group["starts_at"], group["ends_at"]) == (at(day, 14), at(day, 15))
+    assert group["max_attendees"] == 6
+    # the same session under /v1, blocking the practitioner's time
+    assert api.get(f"/v1/class-sessions/{group['id']}").json()["capacity"] == 6
+    clash = cliniko.post("/individual_appointments", json=appointment_body(world, at(day, 14)))
+    assert clash.status_code == 422
+    seat = cliniko.post(
+        "/attendees", json={"booking_id": group["id"], "patient_id": str(world["client"]["id"])}
+    ).json()
+    r = cliniko.patch(
+        f"/group_appointments/{group['id']}",
+        json={"starts_at": at(day, 15), "max_attendees": 8},
+    )
+    assert r.status_code == 200, r.text
+    moved = r.json()
+    assert (moved["starts_at"], moved["ends_at"], moved["max_attendees"]) == (
+        at(day, 15),
+        at(day, 16),
+        8,
+    )
+    assert moved["patient_ids"] == [str(world["client"]["id"])]
+    assert cliniko.get(f"/attendees/{seat['id']}").status_code == 200
+    r = cliniko.put(f"/group_appointments/{group['id']}", json={"max_attendees": 7})
+    assert r.status_code == 200 and r.json()["max_attendees"] == 7
+    assert cliniko.post(f"/group_appointments/{group['id']}/archive").status_code == 204
+    assert cliniko.get("/group_appointments").json()["total_entries"] == 0
+    archived = cliniko.get("/group_appointments", params={"q[]": "archived_at:?"}).json()
+    assert archived["group_appointments"][0]["archived_at"]
+    assert cliniko.get("/attendees").json()["total_entries"] == 0  # its seat is cancelled
+    # the time is free again
+    assert (
+        cliniko.post(
+            "/individual_appointments", json=appointment_body(world, at(day, 15))
+        ).status_code
+        == 201
+    )
+    second = cliniko.post("/group_appointments", json={**body, "starts_at": at(day, 10)}).json()
+    assert cliniko.delete(f"/group_appointments/{second['id']}").status_code == 204
+    assert cliniko.delete("/group_appointments/999999").status_code == 404
+
+
+def test_bad_group_appointment_input_is_422_naming_the_field_and_writes_nothing(
+    cliniko: Cliniko, world: dict[str, Any]
+) -> None:
+    api = cliniko.api
+    yoga = api.post(
+        "/v1/services",
+        json={
+            "name": "Yoga",
+            "duration_minutes": 60,
+            "kind": "class",
+            "capacity": 5,
+            "staff_ids": [world["staff"]["id"]],
+        },
+    ).json()
+    day = next_weekday()
+    good = {
+        "business_id": str(world["location"]["id"]),
+        "practitioner_id": str(world["staff"]["id"]),
+        "appointment_type_id": str(yoga["id"]),
+        "starts_at": at(day, 14),
+    }
+    for change, field in (
+        ({"practitioner_id": None}, "practitioner_id"),
+        ({"business_id": "999999"}, "business_id"),
+        ({"appointment_type_id": str(world["service"]["id"])}, "appointment_type_id"),
+        ({"ends_at": at(day, 13)}, "ends_at"),
+        ({"starts_at": "x"}, "starts_at"),
+        ({"starts_at": at(day, 20)}, "practitioner_id"),
+        ({"max_attendees": 1}, "max_attendees"),
+        ({"max_attendees": "5"}, "max_attendees"),
+        ({"notes": "bring a mat"}, "notes"),
+        ({"repeat_rule": {"repeat_type": "Weekly", "number_of_repeats": 2}}, "repeat_rule"),
+    ):
+        r = cliniko.post("/group_appointments", json={**good, **change})
+        assert r.status_code == 422 and field in r.json()["errors"], (change, r.text)
+    assert (
+        cliniko.get("/group_appointments", params={"q[]": "archived_at:*"}).json()["total_entries"]
+        == 0
+    )
+    group = cliniko.post("/group_appointments", json=good).json()
+    cliniko.post("/individual_appointments", json=appointment_body(world, at(day, 16)))
+    for change, field in (
+        ({"starts_at": at(day, 16)}, "starts_at"),
+        ({"appointment_type_id": str(world["service"]["id"])}, "appointment_type_id"),
+        ({"max_attendees": None}, "max_attendees"),
+        ({"ends_at": at(day, 13)}, "ends_at"),
+        ({"practitioner_id": "999999"}, "practitioner_id"),
+    ):
+        r = cliniko.patch(f"/group_appointments/{group['id']}", json=change)
+        assert r.status_code == 422 and field in r.json()["errors"], (change, r.text)
+    assert cliniko.get(f"/group_appointments/{group['id']}").json() == group
+    assert cliniko.patch("/group_appointments/999999", json={}).status_code == 404
+    others = [
+        cliniko.post("/patients", json={"first_name": name, "last_name": "Bo"}).json()["id"]
+        for name in ("Al", "Cy")
+    ]
+    for patient_id in (str(world["client"]["id"]), *others):
+        seat = {"booking_id": group["id"], "patient_id": patient_id}
+        assert cliniko.post("/attendees", json=seat).status_code == 201
+    r = cliniko.patch(f"/group_appointments/{group['id']}", json={"max_attendees": 2})
+    assert r.status_code == 422 and "max_attendees" in r.json()["errors"], r.text
+    full = cliniko.patch(f"/group_appointments/{group['id']}", json={"max_attendees": 3})
+    assert full.status_code == 200 and len(full.json()["patient_ids"]) == 3

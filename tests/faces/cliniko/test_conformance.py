@@ -52,6 +52,10 @@ SERVED = {
     ("get", "/bookings", 200),
     ("get", "/group_appointments", 200),
     ("get", "/group_appointments/{id}", 200),
+    ("post", "/group_appointments", 201),
+    ("patch", "/group_appointments/{id}", 200),
+    ("delete", "/group_appointments/{id}", 204),
+    ("post", "/group_appointments/{id}/archive", 204),
     ("get", "/group_appointments/{group_appointment_id}/attendees", 200),
     ("get", "/attendees", 200),
     ("get", "/attendees/{id}", 200),
@@ -95,7 +99,17 @@ def _everything(c: Cliniko, world: dict[str, Any]) -> dict[str, str]:
     attendee = c.post(
         "/attendees", json={"booking_id": str(session["id"]), "patient_id": patient["id"]}
     ).json()
+    group_body = {
+        "business_id": str(world["location"]["id"]),
+        "practitioner_id": str(world["staff"]["id"]),
+        "appointment_type_id": str(yoga["id"]),
+        "starts_at": at(day, 16),
+    }
+    group = c.post("/group_appointments", json=group_body).json()
+    spare_group = c.post("/group_appointments", json={**group_body, "starts_at": at(day, 9)})
     return {
+        "group": group["id"],
+        "spare_group": spare_group.json()["id"],
         "appt": appt["id"],
         "spare": spare["id"],
         "gone": gone["id"],
@@ -160,6 +174,10 @@ def test_every_served_operation_answers_as_the_official_spec_says(
     cancel = {"cancellation_reason": 10}
     assert c.patch(f"/individual_appointments/{ids['appt']}/cancel", json=cancel).status_code == 204
     assert c.patch(f"/attendees/{ids['attendee']}/cancel", json=cancel).status_code == 204
+    group = f"/group_appointments/{ids['group']}"
+    assert c.patch(group, json={"max_attendees": 3}).status_code == 200
+    assert c.delete(group).status_code == 204
+    assert c.post(f"/group_appointments/{ids['spare_group']}/archive").status_code == 204
     assert c.delete(f"/individual_appointments/{ids['spare']}").status_code == 204
     assert c.post(f"/individual_appointments/{ids['gone']}/archive").status_code == 204
     assert c.post(f"/patients/{ids['patient']}/archive").status_code == 204
@@ -207,6 +225,10 @@ def test_another_accounts_key_gets_404_for_every_id(
         ("post", f"/patients/{ids['patient']}/archive", None),
         ("delete", f"/unavailable_blocks/{ids['block']}", None),
         ("patch", f"/attendees/{ids['attendee']}/cancel", {"cancellation_reason": 10}),
+        ("patch", f"/group_appointments/{ids['group']}", {"max_attendees": 3}),
+        ("put", f"/group_appointments/{ids['group']}", {"max_attendees": 3}),
+        ("delete", f"/group_appointments/{ids['group']}", None),
+        ("post", f"/group_appointments/{ids['group']}/archive", None),
     ]
     for method, path, body in writes:
         r = o.request(method.upper(), path, json=body)

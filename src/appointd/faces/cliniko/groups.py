@@ -1,8 +1,15 @@
 """Group appointments (class sessions) and attendees (seats in them).
 
-Reads of group appointments and attendees, ``POST /attendees`` (takes a seat) and
-``PATCH /attendees/{id}/cancel`` (gives it back). A group appointment's ``patient_ids`` are the
-patients holding a seat. Attendee ids are the ids of the seat appointments.
+Group appointments: list, get, create (schedules a session of a class service), update
+(PATCH, and PUT as its alias; the open seats follow the session), archive (``DELETE`` and
+``POST .../archive``: the session is cancelled with its open seats). Attendees: list, get,
+``POST /attendees`` (takes a seat) and ``PATCH /attendees/{id}/cancel`` (gives it back). A group
+appointment's ``patient_ids`` are the patients holding a seat. Attendee ids are the ids of the
+seat appointments.
+
+Class sessions in the core keep no notes and never repeat, so a group appointment's ``notes``
+and ``repeat_rule`` may only be sent empty (``null``; ``{}`` for the rule): anything else is 422
+rather than dropped. A session's appointment type cannot change (its seats were booked for it).
 """
 
 from __future__ import annotations
@@ -13,10 +20,11 @@ from fastapi import APIRouter, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from appointd.app import appointment_pages, appointments, classes
+from appointd.app.classes import ScheduleSession
 from appointd.app.commands import BookAppointment, TransitionAppointment
 from appointd.app.context import Context
 from appointd.app.queries import AppointmentQuery
-from appointd.domain.errors import NotFound
+from appointd.domain.errors import CapacityExceeded, Invalid, NotFound
 from appointd.domain.model import Appointment
 from appointd.domain.status import Status
 from appointd.faces.cliniko import render
@@ -137,6 +145,97 @@ async def get_group(
     session = await run_in_threadpool(classes.get, ctx, _session_id(group_id))
     patients = await run_in_threadpool(appointment_pages.seated_clients, ctx, [session.id])
     return render.group_appointment(session, patients[session.id], base_url(request))
+
+
+def _not_kept(fields: Fields) -> None:
+    """Refuse what a class session cannot keep (see the module's docstring)."""
+    if fields.body.get("notes") not in (None, ""):
+        fields.fail("notes", "group appointments keep no notes here; send null")
+    if fields.repeat_rule() is not None:
+        fields.fail("repeat_rule", "group appointments do not repeat here; create each one")
+
+
+def _max_attendees(fields: Fields) -> int | None:
+    return fields.integer("max_attendees", 2, 99)
+
+
+async def _render_group(request: Request, ctx: Context, session_id: int) -> dict[str, Any]:
+    session = await run_in_threadpool(classes.get, ctx, session_id)
+    patients = await run_in_threadpool(appointment_pages.seated_clients, ctx, [session.id])
+    return render.group_appointment(session, patients[session.id], base_url(request))
+
+
+@router.post("/group_appointments", status_code=201)
+async def create_group(
+    request: Request, response: Response, ctx: Context = Depends(context)
+) -> dict[str, Any]:
+    fields = Fields(await json_object(request))
+    cmd = ScheduleSession(
+        location_id=fields.id("business_id", required=True) or 0,
+        staff_id=fields.id("practitioner_id", required=True) or 0,
+        service_id=fields.id("appointment_type_id", required=True) or 0,
+        start=fields.instant("starts_at", required=True),
+        end=fields.instant("ends_at"),
+        capacity=_max_attendees(fields),
+    )
+    _not_kept(fields)
+    if cmd.start is not None and cmd.end is not None and cmd.end <= cmd.start:
+        fields.fail("ends_at", "must be after starts_at")
+    fields.done()
+    session = await run_in_threadpool(classes.schedule, ctx, cmd)
+    doc = render.group_appointment(session, [], base_url(request))
+    response.headers["Location"] = doc["links"]["self"]
+    return doc
+
+
+@router.patch("/group_appointments/{group_id}")
+@router.put("/group_appointments/{group_id}")
+async def update_group(
+    group_id: str, request: Request, ctx: Context = Depends(context)
+) -> dict[str, Any]:
+    session = await run_in_threadpool(classes.get, ctx, _session_id(group_id))
+    fields = Fields(await json_object(request))
+    changes: dict[str, Any] = {}
+    for name, core in (("business_id", "location_id"), ("practitioner_id", "staff_id")):
+        if fields.has(name):
+            changes[core] = fields.id(name, required=True)
+    if fields.has("starts_at"):
+        changes["start"] = fields.instant("starts_at", required=True)
+    if fields.has("ends_at"):
+        changes["end"] = fields.instant("ends_at", required=True)
+    if fields.has("max_attendees"):
+        changes["capacity"] = _max_attendees(fields)
+        if changes["capacity"] is None:
+            fields.fail("max_attendees", "can't be blank")
+    if fields.has("appointment_type_id"):
+        type_id = fields.id("appointment_type_id", required=True)
+        if type_id is not None and type_id != session.service_id:
+            fields.fail(
+                "appointment_type_id",
+                "cannot be changed: the seats were booked for this type; archive the group "
+                "appointment and create another",
+            )
+    _not_kept(fields)
+    # Without ends_at the session keeps its length (the core moves the end with the start).
+    start, end = changes.get("start", session.start), changes.get("end")
+    if start is not None and end is not None and end <= start:
+        fields.fail("ends_at", "must be after starts_at")
+    fields.done()
+    if changes:
+        try:
+            await run_in_threadpool(classes.change, ctx, session.id, changes)
+        except CapacityExceeded as exc:  # fewer places than seats taken
+            raise Invalid.field("max_attendees", exc.message) from None
+    return await _render_group(request, ctx, session.id)
+
+
+@router.delete("/group_appointments/{group_id}", status_code=204)
+@router.post("/group_appointments/{group_id}/archive", status_code=204)
+async def archive_group(group_id: str, ctx: Context = Depends(context)) -> Response:
+    session_id = _session_id(group_id)
+    await run_in_threadpool(classes.get, ctx, session_id)
+    await run_in_threadpool(classes.cancel, ctx, session_id)
+    return Response(status_code=204)
 
 
 def _attendee_filter(lr: ListRequest, session_id: int | None) -> AppointmentQuery:
