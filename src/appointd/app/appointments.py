@@ -125,7 +125,8 @@ def book(ctx: Context, cmd: BookAppointment) -> Appointment:
     """Book one appointment; :class:`SlotTaken`, :class:`Invalid` or :class:`NotFound` otherwise.
 
     Without ``staff_id`` (and outside a class session) a qualified, free staff member is
-    assigned round-robin; see :mod:`appointd.app.staff_assignment`.
+    assigned round-robin (among ``cmd.staff_candidates`` when given); see
+    :mod:`appointd.app.staff_assignment`.
     """
     return book_placed(ctx, cmd)[0]
 
@@ -166,6 +167,7 @@ def _book(ctx: Context, cmd: BookAppointment) -> tuple[Appointment, Placement]:
                         spans=placement.spans,
                         exclude=[s.id for s in placement.additional],
                         override=placement.override,
+                        among=cmd.staff_candidates,
                     )
                 appt = place(uow, ctx, cmd, placement)
                 uow.commit()

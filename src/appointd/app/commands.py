@@ -47,6 +47,9 @@ class BookAppointment:
     # (None = the account's notify defaults).
     reminders: list[dict[str, Any]] | None = None
     notify: Notify | None = None
+    # Without staff_id: the staff members the assignment may choose among (None = every
+    # qualified one), e.g. those a vendor's availability slot offered.
+    staff_candidates: list[int] | None = None
 
 
 @dataclass(slots=True)

@@ -32,6 +32,7 @@ def assign(
     spans: booking.Spans,
     exclude: Iterable[int] = (),
     override: bool = False,
+    among: Iterable[int] | None = None,
 ) -> Staff:
     """The qualified staff member who is free for ``spans.busy`` and next in round-robin order.
 
@@ -39,10 +40,21 @@ def assign(
     who qualifies is free (listing what the busy ones collide with). With ``override`` the
     working-time and overlap checks are skipped, as for a booking that names its staff.
     ``exclude`` holds the additional staff, who cannot also be the primary staff member.
+    ``among``, when given, narrows the choice to those staff members (the ones a slot offered;
+    :class:`Invalid` naming ``staff_candidates`` when none of them qualifies).
     """
     people = assignment.qualified(
         uow.availability.active_staff(), service, location.id, exclude=exclude
     )
+    if among is not None:
+        wanted = set(among)
+        people = [p for p in people if p.id in wanted]
+        if not people:
+            raise Invalid.field(
+                "staff_candidates",
+                f"none of staff {sorted(wanted)} offers service {service.id} at location "
+                f"{location.id}",
+            )
     if not people:
         raise Invalid.field(
             "staff_id",

@@ -279,6 +279,41 @@ def test_round_robin_assigns_one_of_the_slots_units(tt: TimeTap, api: Api) -> No
     refused(tt.post("/appointments", json=no_slot), 400, "staff.professionalId")
 
 
+def test_round_robin_chooses_only_among_the_slots_units(tt: TimeTap, api: Api) -> None:
+    """The slot's units narrow the core's assignment: a slot offered for one staff member
+    books that one, though round robin alone would pick another (lowest id, no bookings)."""
+    world = clinic(api)
+    second = create_staff(api, world["location"], first_name="Lucy")
+    third = create_staff(api, world["location"], first_name="Maud")
+    everyone = [world["staff"]["id"], second["id"], third["id"]]
+    world["service"] = create_service(api, staff_ids=everyone, max_advance_days=36_000)
+    loc, reason = world["location"]["id"], world["service"]["id"]
+    slots = tt.ok("GET", f"/availability/2030/01/07/{third['id']}/{loc}/{reason}")
+    slot = next(s for s in slots if s["clientStartTime"] == 1000)
+    assert [u["professionalId"] for u in slot["units"]] == [third["id"]]
+
+    def round_robin(at: int, chosen: dict[str, object]) -> object:
+        end = at + 30
+        return tt.post(
+            "/appointments",
+            json=body(world, MON, at, end, staff={"professionalId": None}, calTimeSlot=chosen),
+        )
+
+    first = round_robin(1000, slot)
+    assert first.status_code == 200, first.text
+    assert first.json()["staff"]["professionalId"] == third["id"]
+    # Its only unit is taken now: refused, though two others are free at 10:00.
+    refused(round_robin(1000, slot), 409)
+    pair = {**slot, "units": [{"professionalId": second["id"]}, {"professionalId": third["id"]}]}
+    assert round_robin(1000, pair).json()["staff"]["professionalId"] == second["id"]
+    # A unit that does not offer the reason here is refused naming the units.
+    stranger = create_staff(api, world["location"], first_name="Ned")
+    alone = {**slot, "units": [{"professionalId": stranger["id"]}]}
+    refused(round_robin(1100, alone), 400, "calTimeSlot.units")
+    everyone_at_10 = api.get("/v1/appointments", params={"service_id": reason}).json()
+    assert len(everyone_at_10["items"]) == 2
+
+
 def test_a_class_seat_needs_class_schedule_id_and_seats(tt: TimeTap, api: Api) -> None:
     world = clinic(api)
     yoga = create_service(

@@ -9,6 +9,8 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI, Request
 
 from appointd.domain.errors import NotFound
+from appointd.faces.shared.errors import register_error_renderer
+from appointd.faces.shared.idempotency import register_idempotent_prefix
 from appointd.faces.timetap import (
     auth,
     routes_appointments,
@@ -16,7 +18,7 @@ from appointd.faces.timetap import (
     routes_more,
     routes_reports,
 )
-from appointd.faces.timetap.errors import TimeTapRoute
+from appointd.faces.timetap.errors import TimeTapRoute, render_status
 
 BASES = ("/timetap/live", "/timetap/test", "/timetap")
 
@@ -33,7 +35,11 @@ def _api() -> APIRouter:
 
 
 def install(app: FastAPI) -> None:
-    """Mount the face on ``app`` under each base, then the 404 for anything else there."""
+    """Mount the face on ``app`` under each base, then the 404 for anything else there, and
+    register it with the shared body limit (413) and ``Idempotency-Key`` machinery: both
+    answer in TimeTap's error shape, and keys are scoped to the session token's account."""
+    register_error_renderer("/timetap", render_status)
+    register_idempotent_prefix("/timetap", auth.account_of)
     api = _api()
     for base in BASES:
         app.include_router(api, prefix=base, include_in_schema=False)

@@ -40,6 +40,7 @@ FIELD_NAMES = {
     "waitlist_entry_id": "waitListId",
     "intent_id": "appointmentIntentId",
     "offer_to": "waitListIds",
+    "staff_candidates": "calTimeSlot.units",
 }
 
 
@@ -233,14 +234,16 @@ def book_command(body: Mapping[str, Any], override: bool) -> tuple[BookAppointme
     """The booking ``body`` asks for, and the subStatus flavour to keep.
 
     Round robin: ``staff: {"professionalId": null}`` with a ``calTimeSlot`` leaves the staff
-    member to the core's assignment (among those free then; the slot's ``units`` are checked to
-    be ids, and the core re-checks who is free at booking time).
+    member to the core's assignment, narrowed to the slot's ``units`` (the staff the
+    availability call offered for that slot); the core re-checks who of them is free at
+    booking time.
     """
     class_id = parse.optional_ident(body.get("classScheduleId"), "classScheduleId")
     location_id = parse.ref(body, "location", "locationId", required=class_id is None)
     reason_id = parse.ref(body, "reason", "reasonId", required=class_id is None)
     staff_obj = parse.obj(body.get("staff"), "staff")
     staff_id = parse.ref(body, "staff", "professionalId", required=False)
+    candidates: list[int] | None = None
     if staff_id is None and class_id is None:
         slot = parse.obj(body.get("calTimeSlot"), "calTimeSlot")
         if staff_obj is None or slot is None:
@@ -251,10 +254,13 @@ def book_command(body: Mapping[str, Any], override: bool) -> tuple[BookAppointme
         units = slot.get("units")
         if not isinstance(units, list) or not units:
             raise Invalid.field("calTimeSlot.units", "required: the slot's staff options")
+        candidates = []
         for i, unit in enumerate(units):
             if not isinstance(unit, dict):
                 raise Invalid.field(f"calTimeSlot.units[{i}]", "must be an object")
-            parse.ident(unit.get("professionalId"), f"calTimeSlot.units[{i}].professionalId")
+            candidates.append(
+                parse.ident(unit.get("professionalId"), f"calTimeSlot.units[{i}].professionalId")
+            )
     client_id = parse.ref(body, "client", "clientId", required=False)
     if client_id is None and isinstance(body.get("client"), dict) and body["client"]:
         raise Invalid.field("client.clientId", "required: create the client with POST /clients")
@@ -286,5 +292,6 @@ def book_command(body: Mapping[str, Any], override: bool) -> tuple[BookAppointme
         waitlist_entry_id=waitlist_id,
         reminders=reminders(reminder_hours(body)),
         notify=confirmation(body),
+        staff_candidates=candidates,
     )
     return cmd, sub

@@ -15,11 +15,12 @@ import time
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 
 from appointd.app.accounts import KEY_CACHE_SECONDS
 from appointd.app.context import Caller, Context, Services
 from appointd.app.sessions import open_session, session_account
-from appointd.domain.errors import Invalid
+from appointd.domain.errors import Invalid, Unauthenticated
 from appointd.faces.timetap.errors import TimeTapRoute
 
 KIND = "timetap"
@@ -58,14 +59,32 @@ async def session_token(request: Request) -> dict[str, str]:
     return {"sessionToken": token}
 
 
-def _token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "").strip()
+def _header_token(headers: Headers) -> str | None:
+    header = headers.get("authorization", "").strip()
     scheme, _, rest = header.partition(" ")
     if scheme.lower() == "bearer":
         return rest.strip() or None
-    if header:
-        return header
-    return request.query_params.get("sessionToken")
+    return header or None
+
+
+def _token(request: Request) -> str | None:
+    return _header_token(request.headers) or request.query_params.get("sessionToken")
+
+
+def account_of(services: Services, headers: Headers) -> int | None:
+    """The account of the session token in ``Authorization``, ``None`` when it is missing,
+    unknown or expired (for the shared ``Idempotency-Key`` machinery, which sees only
+    headers: a token sent as the ``sessionToken`` query parameter gets no idempotency)."""
+    token = _header_token(headers)
+    if token is None:
+        return None
+    known = _known.get((id(services.engine), token))
+    if known is not None and known[1] > time.monotonic():
+        return known[0]
+    try:
+        return session_account(services, KIND, token)[0]
+    except Unauthenticated:
+        return None
 
 
 async def context(request: Request) -> Context:

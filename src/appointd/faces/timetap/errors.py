@@ -9,7 +9,11 @@ TimeTap does not document its error bodies, so this face answers every error wit
 ``conflicts`` (``{"objectType": "APPOINTMENT"|"TIME_OFF"|"CLASS", "objectId", "calendarId",
 "professionalId"|"resourceId"}``) and an illegal status change names ``currentStatus``.
 Status codes: 400 bad input, 401 unknown or expired session, 403, 404 unknown id (another
-account's ids included) or path, 409 conflicts. Nothing here decides: it renders core errors.
+account's ids included) or path, 409 conflicts. The shared machinery in front of every face
+answers in this shape too (:func:`render_status`): 413 ``PAYLOAD_TOO_LARGE`` for a body over
+``APPOINTD_MAX_BODY_BYTES``, 422 ``UNPROCESSABLE_ENTITY`` naming ``Idempotency-Key`` for a key
+reused with another request, 409 ``CONFLICT`` while a key's first request is still running.
+Nothing here decides: it renders core errors.
 """
 
 from __future__ import annotations
@@ -47,7 +51,15 @@ TABLE: list[tuple[type[AppointdError], int, str]] = [
     (Invalid, 400, "BAD_REQUEST"),
     (Conflict, 409, "CONFLICT"),
 ]
-NAMES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 404: "NOT_FOUND", 405: "NOT_FOUND"}
+NAMES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    404: "NOT_FOUND",
+    405: "NOT_FOUND",
+    409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
+    422: "UNPROCESSABLE_ENTITY",
+}
 OBJECT_TYPES = {"appointment": "APPOINTMENT", "time_off": "TIME_OFF", "class_session": "CLASS"}
 
 
@@ -71,6 +83,16 @@ def render(exc: AppointdError) -> JSONResponse:
     if isinstance(exc, IllegalTransition):
         extra["currentStatus"] = exc.current
     return error(status, name, exc.message, **extra)
+
+
+def render_status(status: int, exc: AppointdError) -> Response:
+    """``exc`` in this face's shape with exactly ``status``: the renderer the face registers
+    for the shared body limit and ``Idempotency-Key`` machinery
+    (:mod:`appointd.faces.shared.errors`)."""
+    extra: dict[str, Any] = {}
+    if isinstance(exc, Invalid):
+        extra["fields"] = [{"field": e.field, "message": e.message} for e in exc.errors]
+    return error(status, NAMES.get(status, "ERROR"), exc.message, **extra)
 
 
 def _conflict(c: ConflictItem) -> dict[str, Any]:
