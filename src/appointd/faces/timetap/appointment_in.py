@@ -18,8 +18,9 @@ from typing import Any
 
 from appointd.app.commands import BookAppointment
 from appointd.domain.errors import FieldError, Invalid
+from appointd.domain.model import CustomStatus
 from appointd.domain.notifications import Notify
-from appointd.domain.status import Status
+from appointd.domain.status import INITIAL, Status
 from appointd.faces.timetap import parse
 
 REMINDERS = ("clientReminderHours", "staffReminderHours", "remindClientSmsHrs", "remindStaffSmsHrs")
@@ -41,6 +42,7 @@ FIELD_NAMES = {
     "intent_id": "appointmentIntentId",
     "offer_to": "waitListIds",
     "staff_candidates": "calTimeSlot.units",
+    "custom_status_id": "subStatus",
 }
 
 
@@ -128,10 +130,23 @@ def check_staff_span(
         raise Invalid(errors)
 
 
-def booking_status(body: Mapping[str, Any]) -> tuple[Status, str | None]:
-    """The core status a new appointment asks for, and the subStatus flavour to keep."""
+def booking_status(
+    body: Mapping[str, Any], custom: CustomStatus | None = None
+) -> tuple[Status, str | None]:
+    """The core status a new appointment asks for, and the subStatus flavour to keep.
+
+    ``custom`` is the custom status the ``subStatus`` names (already checked to agree with
+    ``status``): its base status, which must be one a new appointment may have."""
     status = body.get("status")
     sub = body.get("subStatus")
+    if custom is not None:
+        if custom.base_status not in INITIAL:
+            raise Invalid.field(
+                "subStatus",
+                f"custom status {custom.name!r} stands for {custom.base_status.value}; a new "
+                "appointment is OPEN or PENDING_CONFIRMATION",
+            )
+        return custom.base_status, None
     if parse.optional_boolean(body.get("pendingConfirmation"), "pendingConfirmation", False):
         return Status.PENDING, "PENDING_CONFIRMATION"
     if status in (None, "", "OPEN") and sub in (None, "", "OPEN", "CONFIRMED"):
@@ -197,20 +212,13 @@ def confirmation(body: Mapping[str, Any]) -> Notify | None:
 def timetap_extra(body: Mapping[str, Any]) -> dict[str, Any]:
     """What only TimeTap means, kept in the appointment's ``extra["timetap"]``: the reminder
     hours as sent (also given to the core as reminders), the confirmation flags (also the
-    booking's notify), color, fields."""
+    booking's notify), color. (``fields`` are the core's form answers: :mod:`.definitions`.)"""
     out: dict[str, Any] = dict(reminder_hours(body))
     for name in FLAGS:
         if name in body and body[name] is not None:
             out[name] = parse.boolean(body[name], name)
     if body.get("color") is not None:
         out["color"] = parse.text(body["color"], "color", 32)
-    if body.get("fields") is not None:
-        fields = body["fields"]
-        if not isinstance(fields, list) or not all(isinstance(f, dict) for f in fields):
-            raise Invalid.field("fields", "must be an array of scheduler field objects")
-        if len(fields) > 200:
-            raise Invalid.field("fields", "at most 200 fields")
-        out["fields"] = fields
     return out
 
 
@@ -230,8 +238,11 @@ def additional_staff(body: Mapping[str, Any]) -> list[int] | None:
     return parse.id_list(body["additionalStaffIdList"], "additionalStaffIdList")
 
 
-def book_command(body: Mapping[str, Any], override: bool) -> tuple[BookAppointment, str | None]:
-    """The booking ``body`` asks for, and the subStatus flavour to keep.
+def book_command(
+    body: Mapping[str, Any], override: bool, custom: CustomStatus | None = None
+) -> tuple[BookAppointment, str | None]:
+    """The booking ``body`` asks for, and the subStatus flavour to keep; ``custom`` is the
+    custom status its ``subStatus`` names, if it names one.
 
     Round robin: ``staff: {"professionalId": null}`` with a ``calTimeSlot`` leaves the staff
     member to the core's assignment, narrowed to the slot's ``units`` (the staff the
@@ -265,7 +276,7 @@ def book_command(body: Mapping[str, Any], override: bool) -> tuple[BookAppointme
     if client_id is None and isinstance(body.get("client"), dict) and body["client"]:
         raise Invalid.field("client.clientId", "required: create the client with POST /clients")
     span = client_span(body, required=class_id is None)
-    status, sub = booking_status(body)
+    status, sub = booking_status(body, custom)
     seats = 1 if body.get("seats") is None else parse.integer(body["seats"], "seats", 1, 10_000)
     waitlist_id = parse.optional_ident(body.get("waitListId", body.get("waitlistId")), "waitListId")
     extra = timetap_extra(body)
@@ -293,5 +304,6 @@ def book_command(body: Mapping[str, Any], override: bool) -> tuple[BookAppointme
         reminders=reminders(reminder_hours(body)),
         notify=confirmation(body),
         staff_candidates=candidates,
+        custom_status_id=custom.id if custom is not None else None,
     )
     return cmd, sub

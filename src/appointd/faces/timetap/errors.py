@@ -158,4 +158,8 @@ def fields_named(names: Mapping[str, str]) -> Iterator[None]:
 
 def _renamed(field: str, names: Mapping[str, str]) -> str:
     head = field.split("[", 1)[0].split(".", 1)[0]
+    if head == "form":  # form answers keep their index: form[2].field_id -> fields[2]...
+        return "fields" + field[len("form") :].replace(
+            ".field_id", ".schedulerPreferenceFieldDefnId"
+        ).replace(".values", ".value")
     return names.get(head, field)

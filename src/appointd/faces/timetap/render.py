@@ -23,6 +23,7 @@ from appointd.domain.model import (
 from appointd.domain.waitlist import EntryStatus, WaitlistEntry
 from appointd.domain.wallclock import zone
 from appointd.faces.timetap import status as statuses
+from appointd.faces.timetap.definitions import NONE, Definitions, rendered_fields
 from appointd.faces.timetap.wire import (
     date_and_hhmm,
     local_date_and_hhmm,
@@ -193,10 +194,13 @@ def appointments(
     *,
     show_tz: bool = True,
     settings: Settings | None = None,
+    defs: Definitions = NONE,
 ) -> list[dict[str, Any]]:
     """Many appointments, their nested objects rendered once each."""
     memo = Memo(rel)
-    return [appointment(a, rel, show_tz=show_tz, memo=memo, settings=settings) for a in rows]
+    return [
+        appointment(a, rel, show_tz=show_tz, memo=memo, settings=settings, defs=defs) for a in rows
+    ]
 
 
 def appointment(
@@ -206,9 +210,11 @@ def appointment(
     show_tz: bool = True,
     memo: Memo | None = None,
     settings: Settings | None = None,
+    defs: Definitions = NONE,
 ) -> dict[str, Any]:
     """The seed's appointment object: every field of its samples, ``null`` where appointd has
-    nothing to say. Times are in the location's zone (staff and client alike)."""
+    nothing to say. Times are in the location's zone (staff and client alike). ``defs`` holds
+    the custom statuses and form fields the appointment refers to (:mod:`.definitions`)."""
     m = memo or Memo(rel)
     tz = m.of("zone", a.location_id, _zone_of, rel.locations)
     tt: dict[str, Any] = a.extra.get("timetap", {})
@@ -222,7 +228,8 @@ def appointment(
     c_end_date, c_end_time = local_date_and_hhmm(le, end=True)
     start_date, start_time = local_date_and_hhmm(lbs)
     end_date, end_time = local_date_and_hhmm(lbe, end=True)
-    status, sub = statuses.render(a)
+    status, sub = statuses.render(a, defs.statuses)
+    form = rendered_fields(a, defs)
     additional = [rel.staff[i] for i in a.additional_staff_ids if i in rel.staff]
     first_resource = rel.resources.get(a.resource_ids[0]) if a.resource_ids else None
     svc = rel.services.get(a.service_id)
@@ -276,7 +283,7 @@ def appointment(
         "customField2": None,
         "customField3": None,
         "customFieldData": None,
-        "customFieldDesc": "",
+        "customFieldDesc": form[1] if form is not None else "",
         "date": c_start_date,
         "dateCheckedIn": tt.get("dateCheckedIn"),
         "dateCompleted": tt.get("dateCompleted"),
@@ -286,7 +293,8 @@ def appointment(
         "endDateTimeUTC": end_ms if a.busy_end == a.end else ms(a.busy_end),
         "endTime": end_time,
         "externalEventId": None,
-        "fields": tt.get("fields", []),
+        # Answers given before fields were the core's form answers were kept as sent.
+        "fields": form[0] if form is not None else tt.get("fields", []),
         "invitationUUId": None,
         "jobRequisitionId": None,
         "location": m.of("location", a.location_id, location, rel.locations),

@@ -14,6 +14,7 @@ PERSONAL appointments) is listed with ``onlyTimeOff=1``, or beside the appointme
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,13 +26,13 @@ from appointd.app import catalog
 from appointd.app.appointment_views import count_by_status, search_views, time_off_page
 from appointd.app.context import Context
 from appointd.domain.errors import Invalid
-from appointd.domain.model import AppointmentKind
-from appointd.faces.timetap import parse, render
+from appointd.domain.model import AppointmentKind, CustomStatus
+from appointd.faces.timetap import definitions, parse, render
 from appointd.faces.timetap import status as statuses
 from appointd.faces.timetap.auth import context
 from appointd.faces.timetap.errors import TimeTapRoute
 from appointd.faces.timetap.requests import call, params, reply
-from appointd.faces.timetap.routes_appointments import status_filter
+from appointd.faces.timetap.routes_appointments import needs_customs, status_filter
 from appointd.store.repositories.appointments import AppointmentFilter
 
 router = APIRouter(route_class=TimeTapRoute, include_in_schema=False)
@@ -67,6 +68,7 @@ class Report:
     staff_ids: list[int] | None = None
     reason_ids: list[int] | None = None
     status_names: list[str] = field(default_factory=list)
+    customs: dict[str, int] = field(default_factory=dict)  # statusList name -> custom status
 
 
 def _ids(p: dict[str, Any], *names: str) -> list[int] | None:
@@ -82,8 +84,21 @@ def _int(p: dict[str, Any], name: str, default: int, low: int, high: int) -> int
     return default if value in (None, "") else parse.integer(value, name, low, high)
 
 
-def read(p: dict[str, Any], ctx: Context, *, paged: bool) -> Report:
-    """Every parameter of the seed's table, checked; 400 naming the first bad one."""
+async def _read(request: Request, ctx: Context, *, paged: bool) -> Report:
+    """:func:`read` of the request's parameters (the account's custom statuses are read only
+    when ``statusList`` names one)."""
+    p = await params(request)
+    customs: list[CustomStatus] = []
+    if p.get("statusList") not in (None, "", []) and needs_customs(p["statusList"]):
+        customs = await call(definitions.custom_statuses, ctx)
+    return read(p, ctx, paged=paged, customs=customs)
+
+
+def read(
+    p: dict[str, Any], ctx: Context, *, paged: bool, customs: list[CustomStatus] | None = None
+) -> Report:
+    """Every parameter of the seed's table, checked; 400 naming the first bad one.
+    ``statusList`` may name the account's custom statuses (``customs``)."""
     largest = ctx.services.settings.max_page_size
     size = _int(p, "pageSize", largest, 1, largest)
     number = _int(p, "pageNumber", 1, 1, 10_000_000)
@@ -107,11 +122,18 @@ def read(p: dict[str, Any], ctx: Context, *, paged: bool) -> Report:
     exclude = parse.optional_boolean(p.get("excludeTimeOff"), "excludeTimeOff", True)
     core_statuses, kinds = None, [AppointmentKind.APPOINTMENT]
     names: list[str] = []
+    custom_ids: list[int] = []
+    named: dict[str, int] = {}
     if p.get("statusList") not in (None, "", []):
         names = parse.text_list(p["statusList"], "statusList")
-        core, kinds = status_filter(p["statusList"], "statusList")
+        core, kinds, custom_ids = status_filter(p["statusList"], "statusList", customs)
         core_statuses = core
         nothing = nothing or not kinds
+        for name in names:
+            if not statuses.builtin(name) and customs:
+                found = definitions.custom_named(name, customs, "statusList")
+                if found is not None:
+                    named[name] = found.id
     class_ids = _ids(p, "classScheduleIdList", "classScheduleId")
     report = Report(
         filter=AppointmentFilter(
@@ -124,6 +146,7 @@ def read(p: dict[str, Any], ctx: Context, *, paged: bool) -> Report:
             series_ids=_ids(p, "recurringApptIdList"),
             class_session_ids=class_ids,
             statuses=core_statuses,
+            custom_status_ids=custom_ids or None,
             kinds=kinds,
             sort=sort if mode == "asc" else "-" + sort,
             limit=size if paged else largest,
@@ -138,6 +161,7 @@ def read(p: dict[str, Any], ctx: Context, *, paged: bool) -> Report:
         staff_ids=_ids(p, "staffIdList"),
         reason_ids=_ids(p, "reasonIdList"),
         status_names=names,
+        customs=named,
     )
     return report
 
@@ -156,6 +180,7 @@ def _time_off_applies(r: Report) -> bool:
             f.series_ids,
             f.class_session_ids,
             f.statuses,
+            f.custom_status_ids,
         )
     )
 
@@ -181,7 +206,7 @@ async def _rows(ctx: Context, r: Report) -> tuple[list[dict[str, Any]], int]:
         return [], 0
     if r.time_off == "exclude" or not _time_off_applies(r):
         found, rel = await call(search_views, ctx, f, r.first, r.last)
-        return _appts(found.items, rel, r, ctx), found.total
+        return await _appts(found.items, rel, r, ctx), found.total
     # Appointments and time off in one order: the first offset+limit of each, merged.
     wanted, offset = f.offset + f.limit, f.offset
     f.limit, f.offset = wanted, 0
@@ -189,7 +214,7 @@ async def _rows(ctx: Context, r: Report) -> tuple[list[dict[str, Any]], int]:
     offs, staff = await call(
         time_off_page, ctx, r.staff_ids, r.first, r.last, wanted, 0, f.sort.startswith("-")
     )
-    rendered = _appts(found.items, rel, r, ctx)
+    rendered = await _appts(found.items, rel, r, ctx)
     merged: list[tuple[Any, dict[str, Any]]] = [
         (a.start, row) for a, row in zip(found.items, rendered, strict=True)
     ]
@@ -198,8 +223,11 @@ async def _rows(ctx: Context, r: Report) -> tuple[list[dict[str, Any]], int]:
     return [row for _, row in merged[offset:wanted]], found.total + offs.total
 
 
-def _appts(rows: list[Any], rel: Any, r: Report, ctx: Context) -> list[dict[str, Any]]:
-    out = render.appointments(rows, rel, show_tz=r.show_tz, settings=ctx.services.settings)
+async def _appts(rows: list[Any], rel: Any, r: Report, ctx: Context) -> list[dict[str, Any]]:
+    defs = await call(definitions.of_appointments, ctx, rows)
+    out = render.appointments(
+        rows, rel, show_tz=r.show_tz, settings=ctx.services.settings, defs=defs
+    )
     if not r.show_forms:
         for row in out:
             row["fields"] = None
@@ -229,25 +257,25 @@ def _route(path: str, *, post: bool = True) -> Callable[[F], F]:
 
 @_route("/appointmentList/report")
 async def report(request: Request, ctx: Context = Depends(context)) -> Response:
-    rows, _ = await _rows(ctx, read(await params(request), ctx, paged=True))
+    rows, _ = await _rows(ctx, await _read(request, ctx, paged=True))
     return reply(rows)
 
 
 @_route("/appointments/report", post=False)
 async def old_report(request: Request, ctx: Context = Depends(context)) -> Response:
-    rows, _ = await _rows(ctx, read(await params(request), ctx, paged=True))
+    rows, _ = await _rows(ctx, await _read(request, ctx, paged=True))
     return reply(rows)
 
 
 @_route("/appointmentList/reportWithCount")
 async def report_with_count(request: Request, ctx: Context = Depends(context)) -> Response:
-    rows, count = await _rows(ctx, read(await params(request), ctx, paged=True))
+    rows, count = await _rows(ctx, await _read(request, ctx, paged=True))
     return reply({"appts": rows, "count": count})
 
 
 @_route("/appointmentList/reportCount")
 async def report_count(request: Request, ctx: Context = Depends(context)) -> int:
-    return await _count(ctx, read(await params(request), ctx, paged=False))
+    return await _count(ctx, await _read(request, ctx, paged=False))
 
 
 DEFAULT_STATUSES = ["OPEN", "PENDING", "COMPLETED", "NO_SHOW", "CANCELLED"]
@@ -257,31 +285,48 @@ DEFAULT_STATUSES = ["OPEN", "PENDING", "COMPLETED", "NO_SHOW", "CANCELLED"]
 async def report_counts_by_status(request: Request, ctx: Context = Depends(context)) -> Any:
     """One object per status asked (``statusList``, default the five base statuses); with
     ``reasonIdList``, one per status and reason (``objectType`` REASON, ``objectId`` the
-    reasonId, ``objectName`` its name)."""
-    p = await params(request)
-    r = read(p, ctx, paged=False)
+    reasonId, ``objectName`` its name). A custom status asked by name counts the
+    appointments carrying it (one more statement per custom status asked)."""
+    r = await _read(request, ctx, paged=False)
     names = r.status_names or DEFAULT_STATUSES
     f = r.filter
     f.statuses = None
+    f.custom_status_ids = None
     f.kinds = [AppointmentKind.APPOINTMENT, AppointmentKind.HOLD]
     counts: dict[tuple[str, str, int], int] = {}
+    per_custom: dict[str, dict[tuple[str, str, int], int]] = {}
     if not r.matches_nothing:
         counts = await call(count_by_status, ctx, f, r.first, r.last)
+        for name, cid in r.customs.items():
+            only = dataclasses.replace(
+                f, custom_status_ids=[cid], kinds=[AppointmentKind.APPOINTMENT]
+            )
+            per_custom[name] = await call(count_by_status, ctx, only, r.first, r.last)
     reasons: dict[int, Any] = {}
     if r.reason_ids:
         for rid in dict.fromkeys(r.reason_ids):
             reasons[rid] = await call(catalog.get, ctx, "services", rid)
     out = []
     for name in names:
-        wanted = {s.value for s in statuses.FILTERS[name]}
+        source = counts
+        if name in r.customs:
+            source = per_custom.get(name, {})
+            wanted = {s.value for s in statuses.BASE}
+        else:
+            wanted = {s.value for s in statuses.FILTERS[name]}
         kind = "hold" if name == "PENDING_WAITLIST" else "appointment"
         if name == "PENDING_WAITLIST":
             wanted = {"pending"}
 
-        def total(service_id: int | None, wanted: set[str] = wanted, kind: str = kind) -> int:
+        def total(
+            service_id: int | None,
+            wanted: set[str] = wanted,
+            kind: str = kind,
+            source: dict[tuple[str, str, int], int] = source,
+        ) -> int:
             return sum(
                 n
-                for (k, s, sid), n in counts.items()
+                for (k, s, sid), n in source.items()
                 if k == kind and s in wanted and (service_id is None or sid == service_id)
             )
 

@@ -15,14 +15,19 @@ cancelled, declined CANCELLED / CANCELLED
 ==================  ================================  =========================
 
 ``CLOSED``, ``READ_ONLY`` and ``DELETED`` have no core meaning: as filters they match nothing,
-as targets they are refused.
+as targets they are refused. A ``subStatus`` may also name one of the account's custom
+statuses (:mod:`.definitions`): its ``status`` is the one of its base status, and it is written
+as the custom status's name.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from appointd.domain.errors import Invalid
-from appointd.domain.model import Appointment, AppointmentKind
+from appointd.domain.model import Appointment, AppointmentKind, CustomStatus
 from appointd.domain.status import Status
+from appointd.faces.timetap.definitions import custom_named
 
 # subStatus -> (TimeTap status, core status)
 SUBSTATUS: dict[str, tuple[str, Status]] = {
@@ -67,9 +72,10 @@ BASE = {
 }
 
 
-def render(appt: Appointment) -> tuple[str, str]:
-    """``(status, subStatus)`` of ``appt``; the flavour a client chose (CONFIRMED,
-    PENDING_CONFIRMATION) is kept when it still fits the core status."""
+def render(appt: Appointment, customs: Mapping[int, CustomStatus] | None = None) -> tuple[str, str]:
+    """``(status, subStatus)`` of ``appt``: its custom status's name when it has one (and
+    ``customs`` holds it), else the flavour a client chose (CONFIRMED, PENDING_CONFIRMATION)
+    when it still fits the core status."""
     if appt.kind is AppointmentKind.HOLD:
         return (
             ("CANCELLED", "CANCELLED")
@@ -80,17 +86,52 @@ def render(appt: Appointment) -> tuple[str, str]:
             )
         )
     status, sub = BASE[appt.status]
+    if appt.custom_status_id is not None and customs:
+        custom = customs.get(appt.custom_status_id)
+        if custom is not None:
+            return status, custom.name
     chosen = appt.extra.get("timetap", {}).get("subStatus")
     if chosen in SUBSTATUS and SUBSTATUS[chosen][1] is appt.status:
         sub = chosen
     return status, sub
 
 
+def builtin(sub: object) -> bool:
+    """Whether ``sub`` is one of the seed's own values (else it may be a custom status)."""
+    return isinstance(sub, str) and (sub in SUBSTATUS or sub in FILTERS or sub in UNMAPPED)
+
+
+def unknown(sub: str, field: str) -> Invalid:
+    return Invalid.field(
+        field,
+        f"unknown subStatus {sub!r}; one of " + ", ".join(SUBSTATUS) + ", or the name of one "
+        "of your custom statuses (/v1/custom-statuses)",
+    )
+
+
 def target(status: str | None, sub: str, field: str = "subStatus") -> Status:
     """The core status a ``status``/``subStatus`` pair asks for; 400 when they disagree."""
     if sub not in SUBSTATUS:
-        raise Invalid.field(field, f"unknown subStatus {sub!r}; one of " + ", ".join(SUBSTATUS))
+        raise unknown(sub, field)
     base, core = SUBSTATUS[sub]
     if status is not None and status != base:
         raise Invalid.field("status", f"subStatus {sub} belongs to status {base}, not {status}")
     return core
+
+
+def custom_target(
+    status: str | None, sub: str, customs: Iterable[CustomStatus], field: str = "subStatus"
+) -> tuple[Status, CustomStatus | None]:
+    """:func:`target`, and the custom status ``sub`` names when it is not one of the seed's
+    values (400 naming ``field`` when it is neither; naming ``status`` when they disagree)."""
+    if builtin(sub):
+        return target(status, sub, field), None
+    custom = custom_named(sub, customs, field)
+    if custom is None:
+        raise unknown(sub, field)
+    base = BASE[custom.base_status][0]
+    if status is not None and status != base:
+        raise Invalid.field(
+            "status", f"subStatus {custom.name!r} belongs to status {base}, not {status}"
+        )
+    return custom.base_status, custom

@@ -28,6 +28,9 @@ class AppointmentFilter:
     client_ids: Sequence[int] | None = None
     resource_ids: Sequence[int] | None = None
     statuses: Sequence[Status] | None = None
+    # Appointments carrying one of these custom statuses; with ``statuses`` too, either
+    # matches (a vendor's status list may mix its own values and the account's).
+    custom_status_ids: Sequence[int] | None = None
     kinds: Sequence[AppointmentKind] | None = (AppointmentKind.APPOINTMENT,)
     series_id: int | None = None
     class_session_id: int | None = None
@@ -254,7 +257,12 @@ class AppointmentRepository(TableRepository[Appointment]):
                 for loc, (low, high) in sorted(f.start_windows.items())
             ]
             cond.append(or_(*windows) if windows else false())
-        if f.statuses is not None:
+        if f.custom_status_ids is not None:
+            custom: Any = t.c.custom_status_id.in_(list(f.custom_status_ids))
+            if f.statuses is not None:
+                custom = or_(t.c.status.in_([s.value for s in f.statuses]), custom)
+            cond.append(custom)
+        elif f.statuses is not None:
             cond.append(t.c.status.in_([s.value for s in f.statuses]))
         if f.kinds is not None:
             cond.append(t.c.kind.in_([k.value for k in f.kinds]))
