@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from appointd.app import zones
 from appointd.app.context import Context
+from appointd.domain import contacts
 from appointd.domain.errors import FieldError, Invalid, NotFound
 from appointd.domain.model import Client, Location, Resource, Service, ServiceKind, Staff
-from appointd.domain.wallclock import zone
+from appointd.domain.wallclock import utcnow, zone
 from appointd.domain.working_hours import WorkingWeek, parse_override
 from appointd.store.repositories.base import Page, TableRepository
 from appointd.store.repositories.conditions import Condition, clauses, ordering
@@ -42,9 +44,9 @@ _COMMON = frozenset({"id", "created_at", "updated_at", "archived_at"})
 # Fields a list may filter and sort on, per kind.
 FILTERABLE = {
     "locations": _COMMON | {"name"},
-    "staff": _COMMON | {"first_name", "last_name", "email"},
-    "services": _COMMON | {"name", "kind"},
-    "resources": _COMMON | {"name", "location_id"},
+    "staff": _COMMON | {"first_name", "last_name", "email", "external_id"},
+    "services": _COMMON | {"name", "kind", "external_id"},
+    "resources": _COMMON | {"name", "location_id", "external_id"},
     "clients": _COMMON | {"first_name", "last_name", "email", "external_id"},
 }
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -54,11 +56,22 @@ _SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{1,58})[a-z0-9]")
 # A staff member's null time zone means "the zone of the first location" again.
 NULLABLE = {
     "locations": {"address", "booking_slug"},
-    "staff": {"email", "time_zone", "working_hours", "date_overrides"},
-    "services": {"price", "currency", "min_notice_minutes", "max_advance_days"},
-    "resources": {"location_id"},
-    "clients": {"email", "phone", "time_zone", "external_id"},
+    "staff": {"email", "time_zone", "working_hours", "date_overrides", "phone", "external_id"},
+    "services": {"price", "currency", "min_notice_minutes", "max_advance_days", "external_id"},
+    "resources": {"location_id", "external_id"},
+    "clients": {
+        "email",
+        "phone",
+        "time_zone",
+        "external_id",
+        "address",
+        "date_of_birth",
+        "notes",
+    },
 }
+# The kinds an integrator's own id (``external_id``) can name.
+EXTERNAL_KINDS = frozenset({"staff", "services", "resources", "clients"})
+_MAX_NOTES = 20_000
 # Upper bounds of the booking window fields (ten years of notice, a century of horizon).
 _WINDOW_LIMITS = {"min_notice_minutes": 10 * 525_600, "max_advance_days": 36_600}
 _MAX_PRICE = Decimal(10) ** 10  # the price column holds 12 digits, 2 of them after the point
@@ -73,7 +86,7 @@ def create(ctx: Context, kind: str, fields: Mapping[str, Any]) -> Any:
     """Store a new ``kind`` object built from ``fields``; returns it with its id."""
     now = ctx.now()
     with ctx.uow() as uow:
-        entity = _build(kind, dict(fields), ctx.account_id)
+        entity = _build(kind, dict(fields), ctx.account_id, now.date())
         entity.created_at = entity.updated_at = now
         overrides = _prepare(uow, kind, entity, fields)
         _repo(uow, kind).add(entity)
@@ -137,7 +150,7 @@ def update(ctx: Context, kind: str, id: int, changes: Mapping[str, Any]) -> Any:
                 if v is None and k not in NULLABLE[kind]
             ]
         )
-        entity = _apply(kind, current, dict(changes))
+        entity = _apply(kind, current, dict(changes), ctx.now().date())
         entity.updated_at = ctx.now()
         overrides = _prepare(uow, kind, entity, changes)
         if kind == "staff" and overrides is None and entity.time_zone != current.time_zone:
@@ -165,7 +178,7 @@ def archive(ctx: Context, kind: str, id: int) -> None:
 _SPECIAL = {"working_hours", "date_overrides"}
 
 
-def _build(kind: str, fields: dict[str, Any], account_id: int) -> Any:
+def _build(kind: str, fields: dict[str, Any], account_id: int, today: date) -> Any:
     cls = KINDS[kind]
     plain = {k: v for k, v in fields.items() if k not in _SPECIAL}
     if kind == "staff":
@@ -173,6 +186,8 @@ def _build(kind: str, fields: dict[str, Any], account_id: int) -> Any:
         plain.setdefault("time_zone", "")
     if kind == "services":
         _service_values(plain)
+    if kind == "clients":
+        _client_values(plain, today, {}, creating=True)
     if kind in ("staff", "clients"):
         plain.setdefault("last_name", "")
     _require_fields(cls, plain)
@@ -198,13 +213,45 @@ def _require_fields(cls: type[Any], plain: dict[str, Any]) -> None:
     _raise(errors)
 
 
-def _apply(kind: str, current: Any, changes: dict[str, Any]) -> Any:
+def _apply(kind: str, current: Any, changes: dict[str, Any], today: date) -> Any:
     plain = {k: v for k, v in changes.items() if k not in _SPECIAL}
     if kind == "staff" and "working_hours" in changes:
         plain["working_hours"] = WorkingWeek.parse(changes["working_hours"] or [])
     if kind == "services":
         _service_values(plain)
+    if kind == "clients":
+        _client_values(plain, today, current.extra, creating=False)
+    _require_fields(type(current), {**plain, **_all_fields(current)})
     return dataclasses.replace(current, **plain)
+
+
+def _all_fields(entity: Any) -> dict[str, Any]:
+    return {f.name: None for f in dataclasses.fields(entity)}
+
+
+def _client_values(
+    plain: dict[str, Any], today: date, extra: dict[str, Any], *, creating: bool
+) -> None:
+    """Turn wire values of a client into core types, in place, by the rules of
+    :mod:`appointd.domain.contacts`.
+
+    ``phones`` without ``phone`` (or, when creating, with a null one) also sets ``phone``, the
+    primary number: the first mobile number, else the first. ``extra`` is merged into the
+    stored ``extra`` one level deep, so a face writing its own key never drops another face's
+    (a key sent as null is removed).
+    """
+    if "phones" in plain:
+        if plain["phones"] is None:
+            raise Invalid.field("phones", "may not be null (send [] for no numbers)")
+        plain["phones"] = contacts.parse_phones(plain["phones"])
+        if "phone" not in plain or (creating and plain["phone"] is None):
+            plain["phone"] = contacts.primary_phone(plain["phones"])
+    if "address" in plain:
+        plain["address"] = contacts.parse_address(plain["address"])
+    if "date_of_birth" in plain:
+        plain["date_of_birth"] = contacts.parse_date_of_birth(plain["date_of_birth"], today)
+    if "extra" in plain:
+        plain["extra"] = contacts.merge_extra(extra, contacts.parse_extra(plain["extra"]))
 
 
 def _service_values(plain: dict[str, Any]) -> None:
@@ -333,6 +380,9 @@ def _validate_staff(uow: UnitOfWork, e: Staff) -> None:
     _require_name(errors, "first_name", e.first_name)
     _require_name(errors, "last_name", e.last_name, allow_empty=True)
     _check_email(errors, e.email)
+    if e.phone is not None:
+        errors += contacts.phone_number_errors(e.phone, "phone")
+    errors += contacts.external_id_errors(e.external_id)
     if e.time_zone:
         _check_zone(errors, "time_zone", e.time_zone)
     elif not e.location_ids:
@@ -369,6 +419,7 @@ def _validate_service(uow: UnitOfWork, e: Service) -> None:
         errors.append(FieldError("currency", "must be an ISO 4217 code such as EUR"))
     if e.price is not None and e.currency is None:
         errors.append(FieldError("currency", "required with a price"))
+    errors += contacts.external_id_errors(e.external_id)
     for name, limit in _WINDOW_LIMITS.items():
         value = getattr(e, name)
         if value is not None and not 0 <= value <= limit:
@@ -383,6 +434,7 @@ def _validate_resource(uow: UnitOfWork, e: Resource) -> None:
     _require_name(errors, "name", e.name)
     if not 1 <= e.capacity <= 10_000:
         errors.append(FieldError("capacity", "must be 1 to 10000"))
+    errors += contacts.external_id_errors(e.external_id)
     _raise(errors)
     if e.location_id is not None:
         _check_refs(uow.locations, "location_id", [e.location_id], "location")
@@ -394,9 +446,21 @@ def _validate_client(uow: UnitOfWork, e: Client) -> None:
     _require_name(errors, "last_name", e.last_name, allow_empty=True)
     _check_email(errors, e.email)
     _check_length(errors, "phone", e.phone, 64)
-    _check_length(errors, "external_id", e.external_id, 200)
+    errors += contacts.external_id_errors(e.external_id)
+    _check_length(errors, "notes", e.notes, _MAX_NOTES)
     if e.time_zone is not None:
         _check_zone(errors, "time_zone", e.time_zone)
+    # The contact details again, on the entity: a client built by any path meets the rules.
+    for check in (
+        lambda: contacts.parse_phones(e.phones),
+        lambda: contacts.parse_address(e.address),
+        lambda: contacts.parse_date_of_birth(e.date_of_birth, utcnow().date()),
+        lambda: contacts.parse_extra(e.extra),
+    ):
+        try:
+            check()
+        except Invalid as exc:
+            errors.extend(exc.errors)
     _raise(errors)
 
 
@@ -422,3 +486,41 @@ def services_given_by(ctx: Context, staff_id: int) -> list[Service]:
             raise NotFound("staff", staff_id)
         services = uow.services.page(include_archived=False, limit=10_000, offset=0).items
     return [s for s in services if offers(staff, s)]
+
+
+# -- integrators' own ids ------------------------------------------------------------------
+
+
+def _external_repo(uow: UnitOfWork, kind: str) -> Any:
+    if kind not in EXTERNAL_KINDS:
+        raise ValueError(f"{kind} have no external ids")
+    return _repo(uow, kind)
+
+
+def ids_by_external_id(
+    ctx: Context, kind: str, external_ids: Iterable[str], *, live_only: bool = False
+) -> dict[str, int]:
+    """``{external_id: id}`` of the ``kind`` objects (staff, services, resources, clients) of
+    the caller's account carrying these external ids; one statement. Ids not found are left
+    out. When several objects carry one id, a live one wins, then the oldest."""
+    with ctx.uow(write=False) as uow:
+        found: dict[str, int] = _external_repo(uow, kind).ids_by_external_id(
+            external_ids, live_only=live_only
+        )
+    return found
+
+
+def id_by_external_id(
+    ctx: Context, kind: str, external_id: str, *, live_only: bool = False
+) -> int | None:
+    """The id of the ``kind`` object of the caller's account carrying ``external_id``."""
+    return ids_by_external_id(ctx, kind, [external_id], live_only=live_only).get(external_id)
+
+
+def resolve_id(ctx: Context, kind: str, value: str, *, live_only: bool = False) -> int | None:
+    """The ``kind`` object ``value`` names as "internal or external id" (Agendize's rule): the
+    object with that id in the account if there is one, else the one with that external id;
+    ``None`` when neither exists. One statement."""
+    with ctx.uow(write=False) as uow:
+        found: int | None = _external_repo(uow, kind).resolve(value, live_only=live_only)
+    return found

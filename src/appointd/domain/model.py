@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from appointd.domain.codes import new_manage_token, new_reference
+from appointd.domain.contacts import Address, Phone
 from appointd.domain.status import Status
 from appointd.domain.working_hours import DateOverride, WorkingWeek
 
@@ -68,6 +69,10 @@ class Staff:
     archived_at: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    # The staff member's phone (SMS to staff), and an integrator's own id for them
+    # (domain.contacts has the rules of both).
+    phone: str | None = None
+    external_id: str | None = None
 
 
 class ServiceKind(StrEnum):
@@ -94,6 +99,7 @@ class Service:
     archived_at: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    external_id: str | None = None  # an integrator's own id for the service
 
 
 @dataclass(slots=True)
@@ -106,6 +112,7 @@ class Resource:
     archived_at: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    external_id: str | None = None  # an integrator's own id for the resource
 
 
 @dataclass(slots=True)
@@ -121,6 +128,15 @@ class Client:
     archived_at: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    # -- contact details (migration 0010; rules in domain.contacts) ---------------------------
+    # ``phone`` above stays the primary number (SMS goes there); a write that gives ``phones``
+    # but no ``phone`` sets it to the first mobile number, else the first number.
+    phones: list[Phone] = field(default_factory=list)
+    address: Address | None = None
+    date_of_birth: date | None = None
+    notes: str | None = None
+    # Face-private data, one key per face (like Appointment.extra); never shown natively.
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class AppointmentKind(StrEnum):

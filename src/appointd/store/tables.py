@@ -104,6 +104,10 @@ staff = Table(
     Column("working_hours", JsonDoc, nullable=False, default=list),
     Column("archived_at", UTCDateTime),
     *_stamps(),
+    # -- contact details and external ids (migration 0010) --
+    Column("phone", String(64)),
+    Column("external_id", String(200)),
+    Index("ix_staff_account_external", "account_id", "external_id"),
 )
 
 staff_date_overrides = Table(
@@ -149,6 +153,8 @@ services = Table(
     Column("max_advance_days", Integer),
     Column("archived_at", UTCDateTime),
     *_stamps(),
+    Column("external_id", String(200)),  # migration 0010
+    Index("ix_services_account_external", "account_id", "external_id"),
 )
 
 resources = Table(
@@ -161,6 +167,8 @@ resources = Table(
     Column("capacity", Integer, nullable=False, server_default="1"),
     Column("archived_at", UTCDateTime),
     *_stamps(),
+    Column("external_id", String(200)),  # migration 0010
+    Index("ix_resources_account_external", "account_id", "external_id"),
 )
 
 clients = Table(
@@ -176,6 +184,14 @@ clients = Table(
     Column("external_id", String(200)),
     Column("archived_at", UTCDateTime),
     *_stamps(),
+    # -- contact details (migration 0010; rules in domain.contacts) --
+    Column("phones", JsonDoc, nullable=False, default=list),  # [{"type", "number"}]
+    Column("address", JsonDoc),  # {"line1", "line2", "line3", "city", "state", ...} or NULL
+    Column("date_of_birth", Date),
+    Column("notes", Text),
+    # Face-private data, one key per face (like appointments.extra); never shown natively.
+    Column("extra", JsonDoc, nullable=False, default=dict),
+    Index("ix_clients_account_external", "account_id", "external_id"),
 )
 
 class_sessions = Table(

@@ -49,6 +49,8 @@ def staff(e: Staff) -> s.StaffOut:
         working_hours=e.working_hours.to_list(),
         date_overrides=[o.as_dict() for o in e.date_overrides],
         time_off=[time_off(t, e.time_zone) for t in e.time_off],
+        phone=e.phone,
+        external_id=e.external_id,
         archived_at=local(e.archived_at, _zone(e.time_zone)),
         created_at=local(e.created_at, _zone(e.time_zone)),
         updated_at=local(e.updated_at, _zone(e.time_zone)),

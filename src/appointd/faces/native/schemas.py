@@ -6,7 +6,7 @@ PATCH models have every field optional and only the fields actually sent are app
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
 
@@ -24,6 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from appointd.domain import contacts
 from appointd.faces.shared.parsing import MAX_ID as _MAX_ID
 from appointd.faces.shared.parsing import parse_id, parse_instant_or_local, parse_path_id
 from appointd.faces.shared.pydantic import path_validator, validator
@@ -60,6 +61,52 @@ MAX_IDS = 100  # ids in one list (staff, services, locations, resources, waitlis
 MAX_WEEK_RANGES = 70  # working-hour ranges in a week: ten a day
 MAX_DAY_RANGES = 10  # ranges on one date override
 MAX_OVERRIDES = 400  # date overrides sent at once: more than a year of them
+MAX_PHONES = contacts.MAX_PHONES  # phone numbers of one client
+
+# Contact details: the rules live in appointd.domain.contacts (every face shares them); these
+# types only state them in the OpenAPI document. The core refuses what breaks them (422 naming
+# the field, e.g. phones[1].number).
+_PHONE_PATTERN = r"^[0-9 +\-().]*[0-9][0-9 +\-().]*$"
+PhoneNumber = Annotated[
+    StrictStr,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": contacts.MAX_PHONE_LENGTH,
+            "pattern": _PHONE_PATTERN,
+            "examples": ["+49 30 1234567"],
+        }
+    ),
+]
+PhoneType = Annotated[
+    StrictStr, WithJsonSchema({"type": "string", "enum": list(contacts.PHONE_TYPES)})
+]
+ExternalId = Annotated[
+    StrictStr,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": contacts.MAX_EXTERNAL_ID,
+            "description": "your own id for the object (not unique; list filter external_id=)",
+        }
+    ),
+]
+AddressPart = Annotated[
+    StrictStr, WithJsonSchema({"type": "string", "maxLength": contacts.MAX_ADDRESS_FIELD})
+]
+DateOfBirth = Annotated[
+    StrictStr,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": "^(19[0-9]{2}|20[0-9]{2})-",
+            "description": "YYYY-MM-DD, from 1900 and not in the future",
+        }
+    ),
+]
 
 Instant = Annotated[
     datetime,
@@ -213,6 +260,8 @@ class StaffIn(In):
     service_ids: list[Id] = Field(default_factory=list, max_length=MAX_IDS)
     working_hours: list[WeeklyRangeIn] = Field(default_factory=list, max_length=MAX_WEEK_RANGES)
     date_overrides: list[DateOverrideIn] = Field(default_factory=list, max_length=MAX_OVERRIDES)
+    phone: PhoneNumber | None = Field(default=None, description="for text messages to staff")
+    external_id: ExternalId | None = None
 
 
 class StaffPatch(In):
@@ -224,6 +273,8 @@ class StaffPatch(In):
     service_ids: list[Id] | None = Field(default=None, max_length=MAX_IDS)
     working_hours: list[WeeklyRangeIn] | None = Field(default=None, max_length=MAX_WEEK_RANGES)
     date_overrides: list[DateOverrideIn] | None = Field(default=None, max_length=MAX_OVERRIDES)
+    phone: PhoneNumber | None = None
+    external_id: ExternalId | None = None
 
 
 class TimeOffIn(In):
@@ -252,6 +303,8 @@ class StaffOut(Out):
     working_hours: list[dict[str, Any]]
     date_overrides: list[dict[str, Any]]
     time_off: list[TimeOffOut]
+    phone: str | None
+    external_id: str | None
     archived_at: datetime | None
     created_at: datetime
     updated_at: datetime
@@ -275,6 +328,7 @@ class ServiceIn(In):
     )
     min_notice_minutes: StrictInt | None = None
     max_advance_days: StrictInt | None = None
+    external_id: ExternalId | None = None
 
 
 class ServicePatch(In):
@@ -290,6 +344,7 @@ class ServicePatch(In):
     resource_ids: list[Id] | None = Field(default=None, max_length=MAX_IDS)
     min_notice_minutes: StrictInt | None = None
     max_advance_days: StrictInt | None = None
+    external_id: ExternalId | None = None
 
 
 class ServiceOut(Out):
@@ -306,6 +361,7 @@ class ServiceOut(Out):
     resource_ids: list[int]
     min_notice_minutes: int | None
     max_advance_days: int | None
+    external_id: str | None
     archived_at: datetime | None
     created_at: datetime
     updated_at: datetime
@@ -318,12 +374,14 @@ class ResourceIn(In):
     name: Name
     location_id: Id | None = None
     capacity: StrictInt = 1
+    external_id: ExternalId | None = None
 
 
 class ResourcePatch(In):
     name: Name | None = None
     location_id: Id | None = None
     capacity: StrictInt | None = None
+    external_id: ExternalId | None = None
 
 
 class ResourceOut(Out):
@@ -331,27 +389,75 @@ class ResourceOut(Out):
     name: str
     location_id: int | None
     capacity: int
+    external_id: str | None
     archived_at: datetime | None
     created_at: datetime
     updated_at: datetime
+
+
+class PhoneIn(In):
+    type: PhoneType = Field(description="mobile, home, work, fax or other")
+    number: PhoneNumber
+
+
+class AddressIn(In):
+    line1: AddressPart | None = None
+    line2: AddressPart | None = None
+    line3: AddressPart | None = None
+    city: AddressPart | None = None
+    state: AddressPart | None = None
+    postal_code: AddressPart | None = None
+    country: AddressPart | None = None
+
+
+_PHONE = "the primary number (text messages go there)"
+_PHONES = (
+    "every number of the client; sent without phone, it also sets phone to the first "
+    "mobile number, else the first number"
+)
 
 
 class ClientIn(In):
     first_name: Name
     last_name: StrictStr = ""
     email: StrictStr | None = None
-    phone: StrictStr | None = None
+    phone: StrictStr | None = Field(default=None, description=_PHONE)
     time_zone: StrictStr | None = None
-    external_id: StrictStr | None = None
+    external_id: ExternalId | None = None
+    phones: list[PhoneIn] = Field(default_factory=list, max_length=MAX_PHONES, description=_PHONES)
+    address: AddressIn | None = None
+    date_of_birth: DateOfBirth | None = None
+    notes: StrictStr | None = None
 
 
 class ClientPatch(In):
+    not_null = frozenset({"phones"})
+
     first_name: Name | None = None
     last_name: StrictStr | None = None
     email: StrictStr | None = None
-    phone: StrictStr | None = None
+    phone: StrictStr | None = Field(default=None, description=_PHONE)
     time_zone: StrictStr | None = None
-    external_id: StrictStr | None = None
+    external_id: ExternalId | None = None
+    phones: list[PhoneIn] | None = Field(default=None, max_length=MAX_PHONES, description=_PHONES)
+    address: AddressIn | None = Field(default=None, description="replaces the whole address")
+    date_of_birth: DateOfBirth | None = None
+    notes: StrictStr | None = None
+
+
+class PhoneOut(Out):
+    type: str
+    number: str
+
+
+class AddressOut(Out):
+    line1: str | None
+    line2: str | None
+    line3: str | None
+    city: str | None
+    state: str | None
+    postal_code: str | None
+    country: str | None
 
 
 class ClientOut(Out):
@@ -362,6 +468,10 @@ class ClientOut(Out):
     phone: str | None
     time_zone: str | None
     external_id: str | None
+    phones: list[PhoneOut]
+    address: AddressOut | None
+    date_of_birth: date | None
+    notes: str | None
     archived_at: datetime | None
     created_at: datetime
     updated_at: datetime

@@ -344,6 +344,8 @@ def _staff_of(rows: Iterable[Any], prefix: str = "p_") -> list[Staff]:
                 archived_at=r[prefix + "archived_at"],
                 created_at=r[prefix + "created_at"],
                 updated_at=r[prefix + "updated_at"],
+                phone=r[prefix + "phone"],
+                external_id=r[prefix + "external_id"],
             )
         )
     return out

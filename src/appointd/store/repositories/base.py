@@ -12,7 +12,18 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import BigInteger, Connection, Select, Table, any_, bindparam, func, select
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Select,
+    Table,
+    any_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 
 E = TypeVar("E")
@@ -200,3 +211,60 @@ class TableRepository(Repository, Generic[E]):
         self.conn.execute(
             t.update().where(t.c.account_id == self.account_id, t.c.id == id).values(archived_at=at)
         )
+
+
+class ExternalIds(TableRepository[E]):
+    """Lookups by an integrator's own id (the ``external_id`` column) within the account.
+
+    External ids are not unique: when several rows carry one, a live (unarchived) row wins over
+    an archived one, then the oldest (lowest id). Each lookup is one statement, served by the
+    (account_id, external_id) index.
+    """
+
+    def _preferred(self) -> tuple[Any, Any]:
+        t = self.table
+        return case((t.c.archived_at.is_(None), 0), else_=1), t.c.id
+
+    def ids_by_external_id(
+        self, external_ids: Iterable[str], *, live_only: bool = False
+    ) -> dict[str, int]:
+        """``{external_id: id}`` for those of ``external_ids`` found; absent ones are left out."""
+        wanted = sorted({e for e in external_ids if isinstance(e, str) and e})
+        if not wanted:
+            return {}
+        t = self.table
+        query = select(t.c.external_id, t.c.id).where(
+            t.c.account_id == self.account_id, t.c.external_id.in_(wanted)
+        )
+        if live_only:
+            query = query.where(t.c.archived_at.is_(None))
+        out: dict[str, int] = {}
+        for external_id, id in self.conn.execute(
+            query.order_by(t.c.external_id, *self._preferred())
+        ):
+            out.setdefault(str(external_id), int(id))
+        return out
+
+    def id_by_external_id(self, external_id: str, *, live_only: bool = False) -> int | None:
+        """The id of the row carrying ``external_id``, or ``None``."""
+        return self.ids_by_external_id([external_id], live_only=live_only).get(external_id)
+
+    def resolve(self, value: str, *, live_only: bool = False) -> int | None:
+        """The id ``value`` names as "internal or external id": the row whose id is ``value``
+        (a decimal id) if there is one in the account, else the row whose external id it is.
+
+        One statement whichever it turns out to be.
+        """
+        if not isinstance(value, str) or not value:
+            return None
+        t = self.table
+        as_id = int(value) if value.isascii() and value.isdigit() and len(value) <= 19 else 0
+        match = t.c.external_id == value
+        if storable(as_id):
+            match = or_(t.c.id == as_id, match)
+        query = select(t.c.id).where(t.c.account_id == self.account_id, match)
+        if live_only:
+            query = query.where(t.c.archived_at.is_(None))
+        by_id = case((t.c.id == as_id, 0), else_=1)
+        row = self.conn.execute(query.order_by(by_id, *self._preferred()).limit(1)).first()
+        return None if row is None else int(row.id)

@@ -6,9 +6,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from appointd.domain.contacts import ADDRESS_FIELDS, Address, Phone
 from appointd.domain.model import Client, Location, Resource, Service, ServiceKind
 from appointd.store import tables
-from appointd.store.repositories.base import TableRepository
+from appointd.store.repositories.base import ExternalIds, TableRepository
 
 
 class LocationRepository(TableRepository[Location]):
@@ -24,7 +25,7 @@ class LocationRepository(TableRepository[Location]):
         return {int(r.id): str(r.time_zone) for r in rows}
 
 
-class ServiceRepository(TableRepository[Service]):
+class ServiceRepository(ExternalIds[Service]):
     table = tables.services
     entity = Service
 
@@ -38,7 +39,7 @@ class ServiceRepository(TableRepository[Service]):
         return value.value if name == "kind" else value
 
 
-class ResourceRepository(TableRepository[Resource]):
+class ResourceRepository(ExternalIds[Resource]):
     table = tables.resources
     entity = Resource
 
@@ -57,6 +58,25 @@ class ResourceRepository(TableRepository[Resource]):
             )
 
 
-class ClientRepository(TableRepository[Client]):
+class ClientRepository(ExternalIds[Client]):
     table = tables.clients
     entity = Client
+
+    def decode(self, kwargs: dict[str, Any]) -> Client:
+        # Stored documents were checked when written (domain.contacts): rebuild them as is.
+        kwargs["phones"] = [
+            Phone(str(p.get("type")), str(p.get("number"))) for p in kwargs.get("phones") or []
+        ]
+        address = kwargs.get("address")
+        kwargs["address"] = (
+            None if not address else Address(**{k: address.get(k) for k in ADDRESS_FIELDS})
+        )
+        kwargs["extra"] = dict(kwargs.get("extra") or {})
+        return Client(**kwargs)
+
+    def encode(self, name: str, value: Any) -> Any:
+        if name == "phones":
+            return [p.as_dict() for p in value]
+        if name == "address":
+            return None if value is None else value.as_dict()
+        return value

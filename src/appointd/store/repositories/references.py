@@ -19,7 +19,7 @@ from sqlalchemy import and_, bindparam, select
 from appointd.domain.model import Client, Location, Service, Staff
 from appointd.store import tables
 from appointd.store.repositories.base import Repository, one_of, storable
-from appointd.store.repositories.catalog import ServiceRepository
+from appointd.store.repositories.catalog import ClientRepository, ServiceRepository
 from appointd.store.repositories.staff import StaffRepository
 
 # An id no row has: stands in for ids that cannot be stored (and for "no client").
@@ -109,7 +109,9 @@ class ReferenceRepository(Repository):
                 fields_of(Service, first, "s_")
             )
         if first["c_id"] is not None:
-            refs.client = Client(**fields_of(Client, first, "c_"))
+            refs.client = ClientRepository(self.conn, self.account_id).decode(
+                fields_of(Client, first, "c_")
+            )
         people = StaffRepository(self.conn, self.account_id)
         for row in rows:
             values = row._mapping

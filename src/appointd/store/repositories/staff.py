@@ -11,11 +11,11 @@ from sqlalchemy import and_, delete, false, func, or_, select
 from appointd.domain.model import Staff, TimeOff
 from appointd.domain.working_hours import DateOverride, WorkingWeek, parse_ranges
 from appointd.store import tables
-from appointd.store.repositories.base import Page, Repository, TableRepository, storable
+from appointd.store.repositories.base import ExternalIds, Page, Repository, storable
 from appointd.store.repositories.conditions import Condition, clauses, ordering
 
 
-class StaffRepository(TableRepository[Staff]):
+class StaffRepository(ExternalIds[Staff]):
     table = tables.staff
     entity = Staff
     skip = frozenset({"date_overrides", "time_off"})

@@ -11,12 +11,21 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from appointd.app import catalog
 from appointd.app.context import Context
+from appointd.domain.errors import Invalid
 from appointd.faces.native import render
 from appointd.faces.native import schemas as s
 from appointd.faces.native.auth import context
 from appointd.faces.native.routes.common import Paging, errors, paging
+from appointd.store.repositories.conditions import Condition
 
 router = APIRouter()
+# Staff, services, resources and clients may carry the integrator's own id.
+_EXTERNAL_ID = Query(
+    None,
+    min_length=1,
+    max_length=200,
+    description="only those carrying this external_id (your own id for them)",
+)
 
 
 def _routes(
@@ -42,21 +51,17 @@ def _routes(
     def create(payload: body, ctx: Context = Depends(context)) -> s.Out:  # type: ignore[valid-type]
         return show(catalog.create(ctx, kind, payload.model_dump()))  # type: ignore[attr-defined]
 
-    @router.get(
-        path,
-        response_model=s.ListOf[out],  # type: ignore[valid-type]
-        tags=[tag],
-        responses=errors(401, 422),
-        name=f"list_{kind}",
-        summary=f"List {kind}",
-    )
-    def list_(
-        include_archived: bool = Query(False),
-        page: Paging = Depends(paging),
-        ctx: Context = Depends(context),
-    ) -> Any:
+    def listed(ctx: Context, page: Paging, include_archived: bool, external_id: str | None) -> Any:
+        if external_id is not None and "\x00" in external_id:  # PostgreSQL text takes no NUL
+            raise Invalid.field("external_id", "must not contain NUL characters")
+        conditions = [] if external_id is None else [Condition("external_id", "=", external_id)]
         found = catalog.list_page(
-            ctx, kind, include_archived=include_archived, limit=page.limit, offset=page.offset
+            ctx,
+            kind,
+            include_archived=include_archived,
+            limit=page.limit,
+            offset=page.offset,
+            conditions=conditions,
         )
         return {
             "items": [show(e) for e in found.items],
@@ -64,6 +69,35 @@ def _routes(
             "limit": page.limit,
             "offset": page.offset,
         }
+
+    list_route = router.get(
+        path,
+        response_model=s.ListOf[out],  # type: ignore[valid-type]
+        tags=[tag],
+        responses=errors(401, 422),
+        name=f"list_{kind}",
+        summary=f"List {kind}",
+    )
+    if kind in catalog.EXTERNAL_KINDS:
+
+        @list_route
+        def list_with_external_id(
+            include_archived: bool = Query(False),
+            external_id: str | None = _EXTERNAL_ID,
+            page: Paging = Depends(paging),
+            ctx: Context = Depends(context),
+        ) -> Any:
+            return listed(ctx, page, include_archived, external_id)
+
+    else:
+
+        @list_route
+        def list_(
+            include_archived: bool = Query(False),
+            page: Paging = Depends(paging),
+            ctx: Context = Depends(context),
+        ) -> Any:
+            return listed(ctx, page, include_archived, None)
 
     @router.get(
         path + "/{id}",
