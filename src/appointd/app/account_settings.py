@@ -2,7 +2,8 @@
 
 ``min_notice_minutes`` and ``max_advance_days`` are the account's booking-window defaults (a
 service may set its own). ``default_reminders`` and ``notify_defaults`` are kept in the account's
-settings document under exactly those keys, where the dispatcher reads them
+settings document under exactly those keys, like ``notify_channels`` (which channels event
+messages go by, per recipient), where the dispatcher reads them
 (:mod:`appointd.domain.notifications` owns what they mean and validates their shape).
 ``time_zone`` is the zone messages about the account (not about one location) are written in.
 ``client_change_cutoff_hours`` is how close to its start a client may still cancel or move an
@@ -19,7 +20,13 @@ from appointd.app.client_changes import DEFAULT_CUTOFF_HOURS
 from appointd.app.client_changes import SETTING as CUTOFF_SETTING
 from appointd.app.context import Context
 from appointd.domain.errors import FieldError, Invalid, NotFound
-from appointd.domain.notifications import Notify, check_reminders, notify_default
+from appointd.domain.notifications import (
+    Notify,
+    check_notify_channels,
+    check_reminders,
+    notify_channels,
+    notify_default,
+)
 from appointd.domain.wallclock import zone
 
 MAX_NOTICE_MINUTES = 525_600  # a year
@@ -36,6 +43,7 @@ class AccountSettings:
     max_advance_days: int
     default_reminders: list[dict[str, Any]]
     notify_defaults: dict[str, bool]
+    notify_channels: dict[str, list[str]]
     time_zone: str
     client_change_cutoff_hours: int
     created_at: datetime | None
@@ -55,6 +63,7 @@ def get(ctx: Context) -> AccountSettings:
         max_advance_days=account.default_max_advance_days,
         default_reminders=list(doc.get("default_reminders") or []),
         notify_defaults=_flags(notify_default(doc).as_dict()),
+        notify_channels=notify_channels(doc),
         time_zone=str(doc.get("time_zone") or DEFAULT_TIME_ZONE),
         client_change_cutoff_hours=int(doc.get(CUTOFF_SETTING, DEFAULT_CUTOFF_HOURS)),
         created_at=account.created_at,
@@ -86,6 +95,7 @@ def update(ctx: Context, changes: dict[str, Any]) -> AccountSettings:
             lambda: check_reminders(changes["default_reminders"], "default_reminders"),
         ),
         ("notify_defaults", lambda: _notify(changes["notify_defaults"])),
+        ("notify_channels", lambda: check_notify_channels(changes["notify_channels"])),
         ("time_zone", lambda: zone(changes["time_zone"]).key),
         (
             CUTOFF_SETTING,
@@ -109,7 +119,13 @@ def update(ctx: Context, changes: dict[str, Any]) -> AccountSettings:
         raise Invalid(errors)
     with ctx.uow() as uow:
         if settings:
-            columns["settings"] = {**uow.accounts.settings_of(ctx.account_id), **settings}
+            doc = uow.accounts.settings_of(ctx.account_id)
+            if "notify_channels" in settings:  # a recipient left out keeps its channels
+                settings["notify_channels"] = {
+                    **(doc.get("notify_channels") or {}),
+                    **settings["notify_channels"],
+                }
+            columns["settings"] = {**doc, **settings}
         if columns:
             uow.accounts.update(ctx.account_id, columns)
         uow.commit()

@@ -6,7 +6,14 @@ command are ``{"client": bool, "staff": bool}``; ``None`` means the account's
 ``notify_defaults`` setting, and without one both are told.
 
 Which message an event sends is decided here too (:func:`message_kind`), so every face's change
-leads to the same e-mails.
+leads to the same messages.
+
+The notify flags say *whether* the client and the staff hear about a change; the account's
+``notify_channels`` setting says *how*: ``{"client": ["email", "sms"], "staff": ["email"]}``,
+e-mail only for both when unset. The channel is the account's choice, not the request's,
+because no face's flags carry one: TimeTap's ``sendClientEmail`` names e-mail, Agendize's
+``silent`` is all or nothing, and a request cannot know which recipients have a phone.
+Reminders name their channel each.
 """
 
 from __future__ import annotations
@@ -103,6 +110,38 @@ def reminders_or_default(
 def notify_default(settings: Mapping[str, Any]) -> Notify:
     raw = settings.get("notify_defaults")
     return Notify.from_dict(raw if isinstance(raw, Mapping) else None)
+
+
+DEFAULT_NOTIFY_CHANNELS: dict[str, list[str]] = {"client": ["email"], "staff": ["email"]}
+
+
+def check_notify_channels(raw: Any, field: str = "notify_channels") -> dict[str, list[str]]:
+    """``raw`` (``{"client": [...], "staff": [...]}``, either key optional) as a clean map of
+    recipient to channels in :data:`CHANNELS` order, or :class:`Invalid` naming the field. An
+    empty list sends that recipient no event messages."""
+    if not isinstance(raw, Mapping) or not set(raw) <= set(RECIPIENTS):
+        raise Invalid.field(field, 'an object {"client": [channels], "staff": [channels]}')
+    errors: list[FieldError] = []
+    out: dict[str, list[str]] = {}
+    for recipient, channels in raw.items():
+        where = f"{field}.{recipient}"
+        if not isinstance(channels, list) or not all(c in CHANNELS for c in channels):
+            errors.append(FieldError(where, "a list of channels: email, sms"))
+            continue
+        out[str(recipient)] = [c for c in CHANNELS if c in channels]
+    if errors:
+        raise Invalid(errors)
+    return out
+
+
+def notify_channels(settings: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The channels of event messages per recipient: the account's ``notify_channels`` over
+    the default (e-mail for both); a broken setting counts as unset, never blocking the queue."""
+    try:
+        chosen = check_notify_channels(settings.get("notify_channels") or {})
+    except Invalid:
+        chosen = {}
+    return {**DEFAULT_NOTIFY_CHANNELS, **chosen}
 
 
 def due_at(start: datetime, minutes_before: int) -> datetime:

@@ -3,12 +3,13 @@
 For each event: one webhook delivery per enabled subscription that wants its type; the
 messages the event sends (:func:`appointd.domain.notifications.message_kind`) to the client and
 the staff as its notify flags say (the account's ``notify_defaults`` when the command gave
-none); and, for an event about an appointment, its reminder timers brought in line with the
-appointment as it is now: the reminders that apply (its own, else the account's
-``default_reminders``) become deliveries due ``minutes_before`` its start; a moved appointment's
-waiting reminders are replaced, a cancelled or archived one's withdrawn, and a reminder whose
-time had passed when the change was made is not created. A bounded number of statements per
-batch, whatever its size.
+none), one per channel the account's ``notify_channels`` names for that recipient; and, for an
+event about an appointment, its reminder timers brought in line with the appointment as it is
+now: the reminders that apply (its own, else the account's ``default_reminders``) become
+deliveries due ``minutes_before`` its start; a moved appointment's waiting reminders are
+replaced, a cancelled or archived one's withdrawn, and a reminder whose time had passed when
+the change was made is not created. A bounded number of statements per batch, whatever its
+size.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from appointd.domain.notifications import (
     Notify,
     due_at,
     message_kind,
+    notify_channels,
     notify_default,
     reminders_or_default,
 )
@@ -122,32 +124,25 @@ def _messages(
         notify_default(settings.get(event.account_id, {})),
     )
     client_id = event.payload.get("client_id", appt.client_id)
-    out = []
+    channels = notify_channels(settings.get(event.account_id, {}))
+    told: list[tuple[str, Any]] = []
     if notify.client and client_id is not None:
-        out.append(
-            _row(
-                event,
-                outbox_id,
-                now,
-                channel="email",
-                type=kind,
-                recipient="client",
-                recipient_id=client_id,
-            )
-        )
+        told.append(("client", client_id))
     if notify.staff and appt.staff_id is not None and kind != "waitlist_invitation":
-        out.append(
-            _row(
-                event,
-                outbox_id,
-                now,
-                channel="email",
-                type=kind,
-                recipient="staff",
-                recipient_id=appt.staff_id,
-            )
+        told.append(("staff", appt.staff_id))
+    return [
+        _row(
+            event,
+            outbox_id,
+            now,
+            channel=channel,
+            type=kind,
+            recipient=role,
+            recipient_id=person_id,
         )
-    return out
+        for role, person_id in told
+        for channel in channels[role]
+    ]
 
 
 def _reconcile_reminders(

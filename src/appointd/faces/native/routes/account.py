@@ -30,6 +30,14 @@ class NotifyIn(s.In):
     staff: StrictBool = True
 
 
+class NotifyChannelsIn(s.In):
+    """Channels of the messages about a change (booked, moved, cancelled, ...), per recipient;
+    an SMS goes to a recipient with a phone number, an e-mail to one with an address."""
+
+    client: list[Literal["email", "sms"]] | None = Field(default=None, max_length=2)
+    staff: list[Literal["email", "sms"]] | None = Field(default=None, max_length=2)
+
+
 class AccountPatch(s.In):
     name: StrictStr | None = None
     min_notice_minutes: StrictInt | None = Field(
@@ -49,6 +57,11 @@ class AccountPatch(s.In):
     )
     notify_defaults: NotifyIn | None = Field(
         default=None, description="who hears about a change when the request does not say"
+    )
+    notify_channels: NotifyChannelsIn | None = Field(
+        default=None,
+        description="how the client and the staff hear about a change: e-mail, SMS, both or "
+        "neither (a recipient left out keeps its channels; default e-mail for both)",
     )
     time_zone: StrictStr | None = Field(
         default=None, description="IANA zone of account-wide messages, e.g. Europe/Berlin"
@@ -77,6 +90,7 @@ class AccountOut(BaseModel):
     max_advance_days: int
     default_reminders: list[ReminderOut]
     notify_defaults: dict[str, bool]
+    notify_channels: dict[str, list[str]]
     time_zone: str
     client_change_cutoff_hours: int
     created_at: datetime | None
@@ -119,4 +133,10 @@ def change_account(payload: AccountPatch, ctx: Context = Depends(context)) -> Ac
         changes["default_reminders"] = []
     if changes.get("notify_defaults", 1) is None:
         changes.pop("notify_defaults")
+    if changes.get("notify_channels", 1) is None:
+        changes.pop("notify_channels")
+    elif "notify_channels" in changes:
+        changes["notify_channels"] = {
+            k: v for k, v in changes["notify_channels"].items() if v is not None
+        }
     return _out(account_settings.update(ctx, changes))
