@@ -3,6 +3,7 @@ hear about a change; the texts go to a real local Twilio-compatible gateway."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -176,3 +177,34 @@ def test_a_waitlist_invitation_is_texted_with_its_hold(api: Api, receiver: Recei
     ((to, body),) = _texts(receiver)
     assert to == "+447700900124"
     assert body.startswith("A place is free: Consultation Mon 07 Jan 10:00, held for you until")
+
+
+def test_staff_texts_go_to_the_staff_members_phone(
+    api: Api, receiver: Receiver, clock: Any
+) -> None:
+    """Staff have a phone (migration 0010): their event texts and SMS reminders are sent."""
+    world = clinic(api)
+    staff = api.patch(f"/v1/staff/{world['staff']['id']}", json={"phone": "+447700900555"})
+    assert staff.status_code == 200, staff.text
+    _channels(api, client=[], staff=["sms"])
+    start = clock.at.replace(microsecond=0) + timedelta(days=3)
+    appt = book(
+        api,
+        world,
+        start.isoformat(),
+        override=True,
+        reminders=[{"channel": "sms", "to": "staff", "minutes_before": 60}],
+    ).json()
+    d = dispatcher(api, clock, **_sms_settings(receiver))
+    d.run_until_idle()
+    ((to, body),) = _texts(receiver)
+    assert to == "+447700900555"
+    assert body.startswith("New booking: Consultation for Ada Lovelace")
+    assert "/manage/" not in body  # the client's link is not the staff's to use
+    clock.advance(days=3, minutes=-60)
+    d.run_until_idle()
+    assert [to for to, _ in _texts(receiver)] == ["+447700900555"] * 2
+    assert _texts(receiver)[1][1].startswith("Reminder: Consultation")
+    sent = _notifications(api, appointment_id=appt["id"], channel="sms", status="sent")
+    assert sorted(n["kind"] for n in sent) == ["booked", "reminder"]
+    assert {n["recipient"] for n in sent} == {"staff"}
