@@ -1,5 +1,6 @@
-"""The dispatcher as processes on PostgreSQL: at least once through SIGKILL, exactly once
-between two healthy workers (SKIP LOCKED), and `appointd serve` waking at once on NOTIFY."""
+"""The dispatcher as processes on PostgreSQL: at least once through SIGKILL (of a worker, and of
+the whole `appointd serve` process group), exactly once between two healthy workers (SKIP
+LOCKED), and `appointd serve` waking at once on NOTIFY."""
 
 from __future__ import annotations
 
@@ -190,6 +191,80 @@ def test_serve_runs_one_dispatcher_that_a_new_event_wakes_at_once(
         assert {r.headers["webhook-id"] for r in receiver.requests} == expected
     finally:
         _stop(proc)
+
+
+def _serve(db: Database, port: int) -> subprocess.Popen[bytes]:
+    """``appointd serve`` in a process group of its own (its uvicorn worker and its
+    dispatcher child are in it too), so the test can kill all of it at once."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "appointd.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env=_env(db),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def _group_gone(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_every_event_arrives_at_least_once_when_the_serve_process_group_is_killed(
+    pg: Database, slow_receiver: Receiver
+) -> None:
+    """SIGKILL to ``appointd serve``, its HTTP worker and its dispatcher child, mid-delivery;
+    a new ``serve`` takes the dead dispatcher's leases over and delivers the rest."""
+    account_id, _ = _account_with_webhook(pg, slow_receiver.url)
+
+    def arrived() -> Counter[str]:
+        with slow_receiver.lock:
+            return Counter(r.headers["webhook-id"] for r in slow_receiver.requests)
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    first = _serve(pg, port)
+    try:
+        started = _wait_for(lambda: _healthy(base) or first.poll() is not None, 120)
+        assert started and first.poll() is None, "serve did not start"
+        expected = set(_events(pg, account_id, 300))
+        assert _wait_for(lambda: len(arrived()) >= 60, 60), "serve's dispatcher delivered nothing"
+        os.killpg(first.pid, signal.SIGKILL)  # the parent, its HTTP worker and the dispatcher
+        first.wait()
+        assert _wait_for(lambda: _group_gone(first.pid), 10), "a process of the group survived"
+    finally:
+        if first.poll() is None or not _group_gone(first.pid):
+            os.killpg(first.pid, signal.SIGKILL)
+            first.wait()
+    killed_at = len(arrived())
+    assert killed_at < len(expected), "killed too late to prove anything"
+    second = _serve(pg, port)
+    try:
+        # The dead dispatcher's leases run out (5 s here) and the new server's takes them over.
+        assert _wait_for(lambda: expected <= set(arrived()), 120), (
+            f"missing {len(expected - set(arrived()))} of {len(expected)} events"
+        )
+        assert _wait_for(lambda: _healthy(base), 60), "the restarted serve does not answer"
+    finally:
+        _stop(second)
+    counts = arrived()
+    assert set(counts) == expected
+    print(f"\n{len(expected)} events, {sum(counts.values())} arrivals, killed after {killed_at}")
 
 
 def _output(proc: subprocess.Popen[bytes]) -> str:
