@@ -18,6 +18,7 @@ from appointd.faces.cliniko import (
     catalog,
     errors,
     groups,
+    patients,
     unavailable_blocks,
 )
 from appointd.faces.shared.errors import register_error_renderer
@@ -42,6 +43,7 @@ def build(services: Services) -> FastAPI:
     app.include_router(appointments.router)
     app.include_router(availability.router)
     app.include_router(catalog.router)
+    app.include_router(patients.router)
     app.include_router(unavailable_blocks.router)
     app.include_router(groups.router)
     return app

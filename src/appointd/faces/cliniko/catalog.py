@@ -1,8 +1,9 @@
 """Businesses (locations), practitioners (staff), appointment types (services), patients (clients).
 
-Filters on fields appointd does not hold (a practitioner's ``user_id``, a patient's
-``date_of_birth``...) are accepted and compared with the value rendered, which is null: ``!?``
-matches everything, any other comparison nothing. ``show_in_online_bookings`` is true exactly
+Filters on fields appointd does not hold or cannot filter on (a practitioner's ``user_id``, a
+patient's ``preferred_first_name``; a patient's ``date_of_birth``, which the core keeps but its
+client lists cannot filter on yet) are accepted and compared with null: ``!?`` matches
+everything, any other comparison nothing. ``show_in_online_bookings`` is true exactly
 for live (not archived) objects.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from appointd.app import catalog
@@ -18,7 +19,6 @@ from appointd.app.context import Context
 from appointd.domain.errors import NotFound
 from appointd.faces.cliniko import render
 from appointd.faces.cliniko.auth import context
-from appointd.faces.cliniko.bodies import Fields, json_object
 from appointd.faces.cliniko.query import Filter, ListRequest, base_url, envelope, parse_list
 from appointd.faces.cliniko.wire import path_id
 from appointd.store.repositories.conditions import Condition
@@ -210,71 +210,3 @@ async def get_patient(
     patient_id: str, request: Request, ctx: Context = Depends(context)
 ) -> dict[str, Any]:
     return await _get(request, ctx, "patients", patient_id)
-
-
-def _patient_fields(body: dict[str, Any], *, creating: bool) -> dict[str, Any]:
-    """Core client fields from a Cliniko patient body; other patient fields are not kept."""
-    fields = Fields(body)
-    out: dict[str, Any] = {}
-    for name in ("first_name", "last_name"):
-        if creating or fields.has(name):
-            out[name] = fields.text(name, 255, required=True)
-    if fields.has("email"):
-        out["email"] = fields.text("email", 255)
-    if fields.has("time_zone"):
-        out["time_zone"] = fields.text("time_zone", 64)
-    if fields.has("old_reference_id"):
-        out["external_id"] = fields.text("old_reference_id", 200)
-    if fields.has("patient_phone_numbers"):
-        out["phone"] = _first_phone(fields)
-    fields.done()
-    return out
-
-
-def _first_phone(fields: Fields) -> str | None:
-    numbers = fields.body.get("patient_phone_numbers")
-    if numbers is None or numbers == []:
-        return None
-    if not isinstance(numbers, list) or not all(isinstance(n, dict) for n in numbers):
-        fields.fail("patient_phone_numbers", "must be a list of phone numbers")
-        return None
-    number = numbers[0].get("number")
-    if not isinstance(number, str) or not number.strip() or len(number) > 64:
-        fields.fail("patient_phone_numbers", "number must be a phone number")
-        return None
-    return number
-
-
-@router.post("/patients", status_code=201)
-async def create_patient(
-    request: Request, response: Response, ctx: Context = Depends(context)
-) -> dict[str, Any]:
-    values = _patient_fields(await json_object(request), creating=True)
-    client = await run_in_threadpool(catalog.create, ctx, "clients", values)
-    doc = render.patient(client, base_url(request))
-    response.headers["Location"] = doc["links"]["self"]
-    return doc
-
-
-@router.patch("/patients/{patient_id}")
-@router.put("/patients/{patient_id}")
-async def update_patient(
-    patient_id: str, request: Request, ctx: Context = Depends(context)
-) -> dict[str, Any]:
-    client_id = path_id(patient_id)
-    if client_id is None:
-        raise NotFound("client", patient_id)
-    await run_in_threadpool(catalog.get, ctx, "clients", client_id)
-    values = _patient_fields(await json_object(request), creating=False)
-    client = await run_in_threadpool(catalog.update, ctx, "clients", client_id, values)
-    return render.patient(client, base_url(request))
-
-
-@router.delete("/patients/{patient_id}", status_code=204)
-@router.post("/patients/{patient_id}/archive", status_code=204)
-async def archive_patient(patient_id: str, ctx: Context = Depends(context)) -> Response:
-    client_id = path_id(patient_id)
-    if client_id is None:
-        raise NotFound("client", patient_id)
-    await run_in_threadpool(catalog.archive, ctx, "clients", client_id)
-    return Response(status_code=204)

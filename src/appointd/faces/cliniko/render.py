@@ -226,60 +226,70 @@ def appointment_type(s: Service, base: str) -> dict[str, Any]:
     }
 
 
-_NULL_PATIENT_FIELDS = (
-    "preferred_first_name",
-    "title",
-    "date_of_birth",
-    "sex",
-    "gender",
-    "gender_identity",
-    "pronouns",
-    "address_1",
-    "address_2",
-    "address_3",
-    "city",
-    "state",
-    "post_code",
-    "country",
-    "notes",
-    "appointment_notes",
-    "occupation",
-    "emergency_contact",
-    "reminder_type",
-    "receives_confirmation_emails",
+# Patient properties appointd keeps nowhere (rendered null): ``gender`` is the spec's older
+# spelling of ``gender_identity``, which is kept; ``label``, ``deleted_at`` and ``merged_at``
+# have no counterpart (patients are archived, never deleted or merged).
+_NULL_PATIENT_FIELDS = ("gender", "label", "deleted_at", "merged_at")
+# Writable patient properties kept in the client's ``extra["cliniko"]`` (see .patients).
+PATIENT_EXTRA_FIELDS = (
     "accepted_privacy_policy",
     "accepted_email_marketing",
     "accepted_sms_marketing",
+    "appointment_notes",
     "custom_fields",
-    "medicare",
-    "medicare_reference_number",
     "dva_card_number",
+    "emergency_contact",
+    "gender_identity",
     "invoice_default_to",
     "invoice_email",
     "invoice_extra_information",
+    "medicare",
+    "medicare_reference_number",
+    "occupation",
+    "preferred_first_name",
+    "pronouns",
+    "receives_confirmation_emails",
     "referral_source",
-    "label",
-    "deleted_at",
-    "merged_at",
+    "reminder_type",
+    "sex",
+    "title",
 )
+PHONE_LABELS = {"mobile": "Mobile", "home": "Home", "work": "Work", "fax": "Fax", "other": "Other"}
+ADDRESS_PARTS = {
+    "address_1": "line1",
+    "address_2": "line2",
+    "address_3": "line3",
+    "city": "city",
+    "state": "state",
+    "post_code": "postal_code",
+    "country": "country",
+}
+
+
+def _phone(label: str, number: str) -> dict[str, str]:
+    return {"phone_type": label, "number": number, "normalized_number": _digits(number)}
 
 
 def patient(c: Client, base: str) -> dict[str, Any]:
     me = f"{base}/patients/{c.id}"
-    doc: dict[str, Any] = dict.fromkeys(_NULL_PATIENT_FIELDS)
+    doc: dict[str, Any] = {"id": str(c.id), "first_name": c.first_name, "last_name": c.last_name}
+    doc.update(dict.fromkeys(_NULL_PATIENT_FIELDS))
+    kept = c.extra.get("cliniko") or {}
+    doc.update({name: kept.get(name) for name in PATIENT_EXTRA_FIELDS})
+    address = c.address.as_dict() if c.address is not None else {}
+    doc.update({name: address.get(part) for name, part in ADDRESS_PARTS.items()})
+    if c.phones:
+        phones = [_phone(PHONE_LABELS.get(p.type, "Other"), p.number) for p in c.phones]
+    else:  # a client given one number through another face: its primary number
+        phones = [_phone("Mobile", c.phone)] if c.phone else []
     doc.update(
         {
-            "id": str(c.id),
-            "first_name": c.first_name,
-            "last_name": c.last_name,
             "email": c.email,
             "time_zone": c.time_zone,
             "old_reference_id": c.external_id,
-            "patient_phone_numbers": (
-                [{"phone_type": "Mobile", "number": c.phone, "normalized_number": _digits(c.phone)}]
-                if c.phone
-                else []
-            ),
+            "date_of_birth": c.date_of_birth.isoformat() if c.date_of_birth else None,
+            "notes": c.notes,
+            "patient_phone_numbers": phones,
             "archived_at": utc(c.archived_at),
             "created_at": utc(c.created_at),
             "updated_at": utc(c.updated_at),
