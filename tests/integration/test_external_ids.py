@@ -82,7 +82,7 @@ def test_a_face_writes_contact_details_and_its_own_extra_through_the_core(api: A
         "clients",
         {
             "first_name": "Mia",
-            "phones": [Phone("home", "030 1"), {"type": "mobile", "number": " 0170 2 "}],
+            "phones": [Phone("home", "030 1"), {"type": "mobile", "number": "0170 2"}],
             "address": {"line1": "Uferstrasse 7", "postal_code": ""},
             "date_of_birth": date(1988, 4, 12),
             "extra": {"cliniko": {"title": "Dr"}},

@@ -23,6 +23,7 @@ MAX_EXTERNAL_ID = 200
 # Digits, spaces and + - ( ) . only; at least one digit (a number of only punctuation is none).
 _NUMBER = re.compile(r"[0-9 +\-().]*[0-9][0-9 +\-().]*")
 _EARLIEST_BIRTH_YEAR = 1900
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,7 @@ def phone_number_errors(value: Any, field: str) -> list[FieldError]:
 def parse_phones(raw: Any, field: str = "phones") -> list[Phone]:
     """``raw`` (a list of :class:`Phone` or of ``{"type", "number"}`` objects) as checked phones.
 
-    Numbers are kept as given, apart from surrounding spaces. Raises :class:`Invalid` naming
+    Numbers are kept exactly as given. Raises :class:`Invalid` naming
     ``phones`` (not a list, more than :data:`MAX_PHONES`) or ``phones[i].type|number``.
     """
     if raw is None:
@@ -93,8 +94,6 @@ def parse_phones(raw: Any, field: str = "phones") -> list[Phone]:
         else:
             errors.append(FieldError(at, "must be an object with type and number"))
             continue
-        if isinstance(number, str):
-            number = number.strip()
         if kind not in PHONE_TYPES:
             errors.append(FieldError(f"{at}.type", f"must be one of {', '.join(PHONE_TYPES)}"))
         number_errors = phone_number_errors(number, f"{at}.number")
@@ -160,7 +159,8 @@ def parse_date_of_birth(raw: Any, today: date, field: str = "date_of_birth") -> 
     value = raw
     if isinstance(raw, str):
         try:
-            value = date.fromisoformat(raw) if len(raw) == 10 else None
+            # Only YYYY-MM-DD: fromisoformat also reads week dates such as 2019-W01-1.
+            value = date.fromisoformat(raw) if _ISO_DATE.fullmatch(raw) else None
         except ValueError:
             value = None
     if not isinstance(value, date) or hasattr(value, "hour"):  # a datetime is no date of birth

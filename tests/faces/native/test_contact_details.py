@@ -119,6 +119,8 @@ def test_patching_phones_resets_the_primary_number_and_other_fields_stay(api: Ap
         ({"date_of_birth": "1899-12-31"}, "date_of_birth"),
         ({"date_of_birth": "1990-02-30"}, "date_of_birth"),
         ({"date_of_birth": "yesterday"}, "date_of_birth"),
+        ({"date_of_birth": "2019-W01-1"}, "date_of_birth"),
+        ({"phones": [{"type": "mobile", "number": "1\n"}]}, "phones[0].number"),
         ({"address": {"city": "x" * 201}}, "address.city"),
         ({"external_id": ""}, "external_id"),
         ({"external_id": "x" * 201}, "external_id"),
