@@ -97,6 +97,9 @@ def test_outside_working_hours_is_422_naming_the_practitioner(
         "/individual_appointments", json=appointment_body(world, at(next_weekday(), 20))
     )
     assert r.status_code == 422 and "practitioner_id" in r.json()["errors"]
+    message = r.json()["errors"]["practitioner_id"]
+    assert "they work 09:00-17:00" in message
+    assert "override" not in message  # a native field a Cliniko request cannot send
 
 
 def test_ends_at_before_starts_at_is_422(cliniko: Cliniko, world: dict[str, Any]) -> None:

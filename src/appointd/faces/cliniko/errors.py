@@ -17,6 +17,7 @@ shared machinery that runs before the face's routing (:func:`render_status`).
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -76,6 +77,15 @@ def validation(errors: dict[str, str]) -> JSONResponse:
     return JSONResponse({"message": "Validation Failed", "errors": errors}, status_code=422)
 
 
+# The core's working-hours refusal ends with a hint about the native ``override`` field, which
+# a Cliniko request cannot send.
+_NATIVE_HINT = re.compile(r"; `override: true` [^;]*$")
+
+
+def _cliniko_text(text: str) -> str:
+    return _NATIVE_HINT.sub("", text)
+
+
 def field_name(name: str) -> str:
     head, dot, rest = name.partition(".")
     return FIELD_NAMES.get(head, head) + (dot + rest if dot else "")
@@ -96,7 +106,8 @@ def render(exc: AppointdError) -> JSONResponse:
         errors: dict[str, str] = {}
         for e in exc.errors:
             name = field_name(e.field)
-            errors[name] = f"{errors[name]}; {e.message}" if name in errors else e.message
+            text = _cliniko_text(e.message)
+            errors[name] = f"{errors[name]}; {text}" if name in errors else text
         return validation(errors)
     if isinstance(exc, SlotTaken):
         what = ", ".join(f"{c.kind} {c.id}" for c in exc.conflicts) or "another booking"
