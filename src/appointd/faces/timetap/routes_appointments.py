@@ -112,7 +112,7 @@ async def book(request: Request, ctx: Context = Depends(context)) -> Any:
     rel = _placed(appt, placement)
     defs = definitions.NONE
     if appt.custom_status_id is not None or appt.form:
-        defs = await call(definitions.of_appointments, ctx, [appt])
+        defs = await definitions.load(ctx, [appt])
     return reply(render.appointment(appt, rel, settings=ctx.services.settings, defs=defs))
 
 
@@ -185,7 +185,7 @@ async def _list(ctx: Context, f: AppointmentFilter) -> list[Any]:
     if f.kinds is not None and not f.kinds:
         return []
     page, rel = await call(search_views, ctx, f)
-    defs = await call(definitions.of_appointments, ctx, page.items)
+    defs = await definitions.load(ctx, page.items)
     return render.appointments(page.items, rel, settings=ctx.services.settings, defs=defs)
 
 
@@ -201,7 +201,7 @@ async def check_waitlist(calendar_id: str, ctx: Context = Depends(context)) -> l
 @router.get("/appointments/{calendar_id}")
 async def get_appointment(calendar_id: str, ctx: Context = Depends(context)) -> Any:
     appt, rel = await call(get_view, ctx, parse.ident(calendar_id, "calendarId"))
-    defs = await call(definitions.of_appointments, ctx, [appt])
+    defs = await definitions.load(ctx, [appt])
     return reply(render.appointment(appt, rel, settings=ctx.services.settings, defs=defs))
 
 

@@ -224,7 +224,7 @@ async def _rows(ctx: Context, r: Report) -> tuple[list[dict[str, Any]], int]:
 
 
 async def _appts(rows: list[Any], rel: Any, r: Report, ctx: Context) -> list[dict[str, Any]]:
-    defs = await call(definitions.of_appointments, ctx, rows)
+    defs = await definitions.load(ctx, rows)
     out = render.appointments(
         rows, rel, show_tz=r.show_tz, settings=ctx.services.settings, defs=defs
     )
