@@ -2,16 +2,23 @@
 
     .venv/bin/python bench/dispatch.py [--workers 1 2] [--count 10000] [--rate 400]
                                        [--steady 4000] [--database-url URL]
+                                       [--receiver asyncio|threaded]
+    .venv/bin/python bench/dispatch.py --receiver-alone 20000 [--receiver asyncio|threaded]
 
 For each worker count, ``appointd worker`` processes run against one scratch database with one
-account and one webhook pointing at a local receiver (a threaded HTTP server in this process
-that answers 200 and notes when each ``webhook-id`` arrived). Two runs:
+account and one webhook pointing at a local receiver (``bench/receiver.py`` in its own process:
+it answers 200 and notes when each ``webhook-id`` arrived). Two runs:
 
 * **burst**: ``--count`` events committed at once (transactions of 500); prints deliveries/s
   from the first commit to the last receipt: the dispatcher's throughput with a backlog;
 * **steady**: ``--steady`` events committed at ``--rate`` events/s (a commit every 20 ms);
   prints the p50/p95/max delay from each event's commit to its receipt, the figure a receiver
   feels when the dispatcher keeps up.
+
+Each prints the CPU per delivery of the workers, the PostgreSQL backends and the receiver, and
+the load average: on a shared machine throughput moves with the load, CPU per delivery hardly.
+``--receiver-alone N`` measures only the receiver (N requests, 8 keep-alive clients), to show it
+is not what limits the dispatcher.
 
 Targets on the 2-core machine (issue 10): at least 500 deliveries/s; p95 delay under 1 s.
 Figures are printed, never asserted. Without ``--database-url`` a scratch database is created on
