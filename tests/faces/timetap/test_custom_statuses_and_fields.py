@@ -210,3 +210,36 @@ def test_bad_fields_are_refused_naming_the_field_and_nothing_is_written(
     bad = [{key: colours["id"], "value": "purple"}]
     refused(tt.put(f"/appointments/{appt['calendarId']}", json={"fields": bad}), 400)
     assert _v1(api, appt["calendarId"])["form"] == []
+
+
+def test_a_cancel_into_a_custom_status_with_waitlist_ids_still_places_the_hold(
+    tt: TimeTap, api: Api
+) -> None:
+    world = clinic(api)
+    _custom(api, "Cancelled late", "cancelled")
+    appt = booked(tt, body(world, MON, 1000, 1030))
+    entry = tt.ok(
+        "POST",
+        "/waitlist",
+        json={
+            "client": {"clientId": world["client"]["id"]},
+            "location": {"locationId": world["location"]["id"]},
+            "reason": {"reasonId": world["service"]["id"]},
+            "startDate": MON,
+            "endDate": MON,
+        },
+    )
+    cancelled = tt.ok(
+        "PUT",
+        f"/appointments/{appt['calendarId']}/cancel/false/false",
+        json={"subStatus": "Cancelled late", "waitListIds": [entry["waitListId"]]},
+    )
+    assert (cancelled["status"], cancelled["subStatus"]) == ("CANCELLED", "Cancelled late")
+    invited = tt.ok("GET", f"/waitlist/{entry['waitListId']}")
+    assert invited["status"] == "INVITED"
+    hold = tt.ok("GET", f"/appointments/{invited['holdCalendarId']}")
+    assert hold["subStatus"] == "PENDING_WAITLIST"
+    # A hold takes no custom status.
+    late = {"subStatus": "Cancelled late"}
+    refused(tt.put(f"/appointments/{hold['calendarId']}/cancel/false/false", json=late), 400)
+    assert tt.ok("GET", f"/appointments/{hold['calendarId']}")["status"] == "PENDING"
