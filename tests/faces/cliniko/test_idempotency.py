@@ -143,3 +143,26 @@ def test_a_lying_content_length_does_not_get_a_big_body_through(
     assert response.status_code == 413, response.text[:200]
     assert list(response.json()) == ["message"]
     assert row_counts(engine) == before
+
+
+def test_the_shared_machinerys_errors_render_in_clinikos_format(cliniko: Cliniko) -> None:
+    """The 409 of a key whose first request is still running cannot be staged over one
+    in-process client; the renderer the application registered answers it."""
+    import json
+
+    from appointd.domain.errors import Conflict, Invalid
+    from appointd.faces.cliniko.errors import render_status
+    from appointd.faces.shared.errors import renderer_for
+
+    assert renderer_for(BASE + "/patients") is render_status
+    busy = render_status(409, Conflict("the first request with key 'k' is still in progress"))
+    assert busy.status_code == 409
+    assert json.loads(busy.body) == {
+        "message": "the first request with key 'k' is still in progress"
+    }
+    reused = render_status(422, Invalid.field("Idempotency-Key", "already used"))
+    assert reused.status_code == 422
+    assert json.loads(reused.body) == {
+        "message": "Validation Failed",
+        "errors": {"Idempotency-Key": "already used"},
+    }
