@@ -4,6 +4,7 @@
                                        [--steady 4000] [--database-url URL]
                                        [--receiver asyncio|threaded]
     .venv/bin/python bench/dispatch.py --receiver-alone 20000 [--receiver asyncio|threaded]
+    .venv/bin/python bench/dispatch.py --senders-alone 5000
 
 For each worker count, ``appointd worker`` processes run against one scratch database with one
 account and one webhook pointing at a local receiver (``bench/receiver.py`` in its own process:
@@ -18,7 +19,8 @@ it answers 200 and notes when each ``webhook-id`` arrived). Two runs:
 Each prints the CPU per delivery of the workers, the PostgreSQL backends and the receiver, and
 the load average: on a shared machine throughput moves with the load, CPU per delivery hardly.
 ``--receiver-alone N`` measures only the receiver (N requests, 8 keep-alive clients), to show it
-is not what limits the dispatcher.
+is not what limits the dispatcher; ``--senders-alone N`` compares the CPU per request of the
+HTTP clients a dispatcher could use.
 
 Targets on the 2-core machine (issue 10): at least 500 deliveries/s; p95 delay under 1 s.
 Figures are printed, never asserted. Without ``--database-url`` a scratch database is created on
@@ -243,6 +245,62 @@ def receiver_alone(kind: str, requests: int, connections: int) -> None:
     )
 
 
+def senders_alone(requests: int) -> None:
+    """CPU per request of HTTP clients a dispatcher could send with, against the receiver:
+    the stdlib ``http.client`` keep-alive connection it uses, ``httpx.Client`` and
+    ``httpx.AsyncClient`` with 32 requests in flight."""
+    import asyncio
+
+    import httpx
+
+    receiver = Receiver("asyncio")
+    parts = urlsplit(receiver.url)
+    body = json.dumps({"type": "appointment.updated", "data": {"n": 1}}).encode()
+    headers = {"Content-Type": "application/json", "webhook-id": "msg_1"}
+
+    def stdlib() -> None:
+        conn = http.client.HTTPConnection(parts.hostname or "", parts.port)
+        for _ in range(requests):
+            conn.request("POST", parts.path, body=body, headers=headers)
+            conn.getresponse().read()
+        conn.close()
+
+    def httpx_sync() -> None:
+        with httpx.Client() as client:
+            for _ in range(requests):
+                client.post(receiver.url, content=body, headers=headers)
+
+    def httpx_async() -> None:
+        async def main() -> None:
+            limits = httpx.Limits(max_connections=32)
+            async with httpx.AsyncClient(limits=limits) as client:
+                gate = asyncio.Semaphore(32)
+
+                async def one() -> None:
+                    async with gate:
+                        await client.post(receiver.url, content=body, headers=headers)
+
+                await asyncio.gather(*(one() for _ in range(requests)))
+
+        asyncio.run(main())
+
+    for name, send in (
+        ("http.client keep-alive", stdlib),
+        ("httpx.Client", httpx_sync),
+        ("httpx.AsyncClient, 32 in flight", httpx_async),
+    ):
+        before, started = os.times(), time.monotonic()
+        send()
+        after, took = os.times(), time.monotonic() - started
+        cpu = (after.user + after.system) - (before.user + before.system)
+        print(
+            f"sender {name}: {cpu / requests * 1e6:.0f} us CPU per request, "
+            f"{requests / took:.0f} requests/s; {_load()}",
+            flush=True,
+        )
+    receiver.close()
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--workers", type=int, nargs="+", default=[1, 2])
@@ -257,7 +315,16 @@ def main() -> None:
         metavar="N",
         help="only measure the receiver: N requests from 8 keep-alive clients, no dispatcher",
     )
+    p.add_argument(
+        "--senders-alone",
+        type=int,
+        metavar="N",
+        help="only measure HTTP clients: N requests each to the receiver, no dispatcher",
+    )
     args = p.parse_args()
+    if args.senders_alone:
+        senders_alone(args.senders_alone)
+        return
     if args.receiver_alone:
         receiver_alone(args.receiver, args.receiver_alone, 8)
         return
