@@ -256,3 +256,47 @@ def test_a_face_owned_kind_is_delivered_with_its_own_method_auth_and_body(
     ]
     # Another kind's ids are not found through the webhooks API.
     assert hooks_api.get(f"/v1/webhooks/{put.subscription.id}").status_code == 404
+
+
+def test_a_batch_costs_the_same_statements_whatever_its_size(
+    hooks_api: Api, receiver: Receiver, count_statements: Any
+) -> None:
+    """Claiming, fanning out and finishing a batch of events is a fixed set of statements,
+    whatever the batch size; on PostgreSQL none has more than 50 parameters (past that
+    psycopg parses the statement's text again on every execution)."""
+    import re
+    from datetime import UTC, datetime
+
+    from appointd.domain.model import Event
+    from appointd.store.repositories.dispatch import DispatchStore
+    from appointd.store.uow import UnitOfWork
+    from appointd.worker.fanout import fan_out
+
+    create_webhook(hooks_api, receiver.url)
+    db = hooks_api.db
+    shapes = []
+    for size in (3, 150):
+        with UnitOfWork(db.engine, hooks_api.account_id) as uow:
+            uow.bulk.record_events(
+                [Event("appointment.updated", {"n": i}) for i in range(size)], datetime.now(UTC)
+            )
+            uow.commit()
+        now = datetime.now(UTC)
+        with count_statements, db.engine.begin() as conn:
+            store = DispatchStore(conn, [hooks_api.account_id])
+            claimed = store.claim_events(500, now)
+            rows = fan_out(store, claimed, now, "test", now + timedelta(seconds=30))
+            assert len(claimed) == len(rows) == size
+            results = [
+                {**r, "status": "sent", "attempt_count": 1, "sent_at": now, "attempted_at": now}
+                for r in rows
+            ]
+            store.finish("test", results)
+        shapes.append(count_statements.count)
+        if db.name == "postgresql":
+            for text in count_statements.statements:
+                assert len(re.findall(r"%\(", text)) <= 50, text[:200]
+        count_statements.count, count_statements.statements = 0, []
+    assert shapes[0] == shapes[1], shapes
+    with db.engine.connect() as conn:
+        assert DispatchStore(conn, [hooks_api.account_id]).has_undispatched() is False
