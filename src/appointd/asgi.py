@@ -13,6 +13,7 @@ from appointd.app.context import Services
 from appointd.faces.agendize.app import routers as agendize_routers
 from appointd.faces.cliniko import app as cliniko_app
 from appointd.faces.native import errors as native_errors
+from appointd.faces.native import openapi_rules
 from appointd.faces.native.app import router as native_router
 from appointd.faces.shared.body_limit import BodyLimit
 from appointd.faces.shared.idempotency import Idempotency
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for router in agendize_routers():
         app.include_router(router, include_in_schema=False)
     timetap.install(app)
+    openapi_rules.install(app, settings)
     docs.install(app)
     # Added last = runs first: the body limit counts every body before anything reads it,
     # then Idempotency-Key handling wraps whatever face the path belongs to.

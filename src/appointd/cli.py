@@ -99,14 +99,16 @@ def _serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     services = _services(settings)
     if args.demo:
-        from appointd.demo import ensure_demo
+        from appointd.demo import demo_account_id, ensure_demo
 
         key = ensure_demo(services)
         host = "localhost" if args.host in ("0.0.0.0", "127.0.0.1") else args.host
         base = f"http://{host}:{args.port}"
-        print("appointd demo account ready; paste these two lines into your shell:", flush=True)
+        print("appointd demo account ready; paste these lines into your shell:", flush=True)
         print(f"export APPOINTD_KEY={key}", flush=True)
         print(f"export APPOINTD_URL={base}", flush=True)
+        # The vendor faces' examples name the account too (TimeTap's and Agendize's apiKey).
+        print(f"export APPOINTD_ACCOUNT={demo_account_id(services)}", flush=True)
         print(f"  docs: {base}/docs", flush=True)
     # A broken template override stops the start here, naming the file.
     environment(settings.templates_dir)

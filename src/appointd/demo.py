@@ -40,6 +40,13 @@ def ensure_demo(services: Services) -> str:
     return created.api_key
 
 
+def demo_account_id(services: Services) -> int | None:
+    """The demo account's id (the TimeTap and Agendize faces name the account by it)."""
+    with UnitOfWork(services.engine, None, write=False) as uow:
+        existing = uow.accounts.find_by_name(DEMO_NAME)
+    return None if existing is None else existing.id
+
+
 def _populate(ctx: Context) -> None:
     loc = catalog.create(
         ctx,

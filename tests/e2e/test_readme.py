@@ -1,6 +1,9 @@
-"""The README's first-booking curl commands, run as written and in order against
-``appointd serve --demo`` (the section "First booking in five requests"; the vendor faces'
-sections use their own credentials and are not run here yet).
+"""Every curl command of the README, run as written against ``appointd serve --demo``.
+
+The section "First booking in five requests" runs command by command, in order. Every other
+section with a ``curl`` in its shell blocks runs as one bash script (its blocks in order, so a
+variable set by one line, such as a TimeTap session token, is there for the next), against a
+fresh demo server of its own, since each section's ids are those of a fresh demo database.
 
 The server is started the way the README says (the venv's ``appointd serve --demo``, on a free
 port, in an empty folder so that ``./appointd.db`` is a fresh SQLite file); the two ``export``
@@ -82,7 +85,9 @@ def demo_server(tmp_path: Path) -> Iterator[dict[str, str]]:
         assert proc.stdout is not None
         for line in proc.stdout:
             lines.append(line)
-            if match := re.match(r"export (APPOINTD_KEY|APPOINTD_URL)=(\S+)$", line.strip()):
+            if match := re.match(
+                r"export (APPOINTD_KEY|APPOINTD_URL|APPOINTD_ACCOUNT)=(\S+)$", line.strip()
+            ):
                 exports[match[1]] = match[2]
 
     reader = threading.Thread(target=read, daemon=True)
@@ -91,7 +96,7 @@ def demo_server(tmp_path: Path) -> Iterator[dict[str, str]]:
         for _ in range(900):
             if proc.poll() is not None:
                 pytest.fail("serve --demo exited early:\n" + "".join(lines))
-            if len(exports) == 2:
+            if len(exports) == 3:
                 try:
                     if httpx.get(exports["APPOINTD_URL"] + "/v1/health").status_code == 200:
                         break
@@ -129,3 +134,47 @@ def test_every_curl_command_of_the_readme_answers_2xx_against_the_demo_server(
         assert status is not None, (command, done.stdout, done.stderr)
         assert 200 <= int(status[1]) < 300, (command, done.stdout)
         assert done.returncode == 0, (command, done.stdout, done.stderr)
+
+
+# Sections whose shell blocks install or administer rather than call the API: never run here.
+NOT_RUN = ("## Quick start", "## Command line", "## First booking in five requests")
+# Wraps curl so that every call, wherever it sits ($(...), a pipe), reports its status on stderr.
+CURL_STATUS = "curl() { command curl -w '%{stderr}__status=%{http_code}\\n' \"$@\"; }\n"
+
+
+def sections_with_curl() -> dict[str, str]:
+    """Title -> the section's shell blocks joined, for every section that calls curl."""
+    found: dict[str, str] = {}
+    for section in re.split(r"\n(?=## )", README.read_text()):
+        title = section.splitlines()[0]
+        script = "\n".join(BLOCK.findall(section))
+        if title.startswith(NOT_RUN) or not curl_commands(section):
+            continue
+        found[title] = script
+    return found
+
+
+def test_the_vendor_sections_have_runnable_examples() -> None:
+    titles = " | ".join(sections_with_curl())
+    for face in ("TimeTap", "Cliniko", "Agendize"):
+        assert face in titles
+    for script in sections_with_curl().values():
+        assert "$APPOINTD_URL" in script and "localhost:8000" not in script
+
+
+@pytest.mark.parametrize("title", sorted(sections_with_curl()))
+def test_every_curl_of_a_section_answers_2xx_run_as_one_script(
+    demo_server: dict[str, str], title: str
+) -> None:
+    script = sections_with_curl()[title]
+    done = subprocess.run(
+        ["bash", "-c", "set -eo pipefail\n" + CURL_STATUS + script],
+        env={**os.environ, **demo_server},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    statuses = [int(s) for s in re.findall(r"__status=(\d+)", done.stderr)]
+    assert done.returncode == 0, (title, done.stdout[-4000:], done.stderr[-4000:])
+    assert len(statuses) >= len(curl_commands(script)), (title, statuses)
+    assert all(200 <= s < 300 for s in statuses), (title, statuses, done.stdout[-4000:])

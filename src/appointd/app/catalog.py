@@ -49,9 +49,13 @@ FILTERABLE = {
     "resources": _COMMON | {"name", "location_id", "external_id"},
     "clients": _COMMON | {"first_name", "last_name", "email", "external_id"},
 }
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_CURRENCY = re.compile(r"[A-Z]{3}")
-_SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{1,58})[a-z0-9]")
+# The patterns are public: the native face writes them into its OpenAPI document.
+EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+"
+CURRENCY_PATTERN = "[A-Z]{3}"
+SLUG_PATTERN = "[a-z0-9](?:[a-z0-9-]{1,58})[a-z0-9]"
+_EMAIL = re.compile(EMAIL_PATTERN)
+_CURRENCY = re.compile(CURRENCY_PATTERN)
+_SLUG = re.compile(SLUG_PATTERN)
 # Fields a PATCH may set to null; null anywhere else would leave the object incomplete.
 # A staff member's null time zone means "the zone of the first location" again.
 NULLABLE = {
@@ -73,7 +77,7 @@ NULLABLE = {
 EXTERNAL_KINDS = frozenset({"staff", "services", "resources", "clients"})
 _MAX_NOTES = 20_000
 # Upper bounds of the booking window fields (ten years of notice, a century of horizon).
-_WINDOW_LIMITS = {"min_notice_minutes": 10 * 525_600, "max_advance_days": 36_600}
+WINDOW_LIMITS = {"min_notice_minutes": 10 * 525_600, "max_advance_days": 36_600}
 _MAX_PRICE = Decimal(10) ** 10  # the price column holds 12 digits, 2 of them after the point
 
 
@@ -420,7 +424,7 @@ def _validate_service(uow: UnitOfWork, e: Service) -> None:
     if e.price is not None and e.currency is None:
         errors.append(FieldError("currency", "required with a price"))
     errors += contacts.external_id_errors(e.external_id)
-    for name, limit in _WINDOW_LIMITS.items():
+    for name, limit in WINDOW_LIMITS.items():
         value = getattr(e, name)
         if value is not None and not 0 <= value <= limit:
             errors.append(FieldError(name, f"must be 0 to {limit}"))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from appointd.domain.errors import Invalid
 
@@ -23,9 +23,19 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+@lru_cache(maxsize=1)
+def available_zones() -> frozenset[str]:
+    """Every IANA zone name this server knows: exactly what :func:`zone` accepts (the OpenAPI
+    document lists them)."""
+    return frozenset(available_timezones())
+
+
 def zone(name: str, field: str = "time_zone") -> ZoneInfo:
-    """The IANA zone called ``name``; :class:`Invalid` naming ``field`` when there is none."""
-    if not isinstance(name, str) or not name or name.startswith("/") or ".." in name:
+    """The IANA zone called ``name``; :class:`Invalid` naming ``field`` when there is none.
+
+    Only the names :func:`available_zones` lists: ``ZoneInfo`` would also load files of the
+    zone database that are not zones (``posixrules``, ``Factory``)."""
+    if not isinstance(name, str) or name not in available_zones():
         raise Invalid.field(field, f"unknown time zone {name!r}")
     try:
         return _zone(name)

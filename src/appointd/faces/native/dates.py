@@ -18,5 +18,13 @@ from appointd.faces.shared.pydantic import validator
 IsoDate = Annotated[
     date,
     BeforeValidator(validator(parse_date)),
-    WithJsonSchema({"type": "string", "format": "date", "examples": ["2026-12-24"]}),
+    # The pattern states the years the parser takes (1900..8999), as for instants.
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": "^(19[0-9]{2}|[2-8][0-9]{3})-",
+            "examples": ["2026-12-24"],
+        }
+    ),
 ]

@@ -8,11 +8,13 @@ schema and fails when a native request body has none.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
 
 from appointd.faces.native import schemas as s
+from appointd.faces.native.schemas import state_not_null
 
 AT = "2026-11-30T14:30:00+01:00"
 
@@ -141,5 +143,16 @@ def install(extra: dict[type[BaseModel], dict[str, Any]] | None = None) -> None:
     """Attach the examples (and ``extra`` ones) to the models' JSON schemas. Safe to call more
     than once."""
     for model, example in {**EXAMPLES, **_route_models(), **(extra or {})}.items():
-        model.model_config["json_schema_extra"] = {"examples": [example]}
+        model.model_config["json_schema_extra"] = _with_example(example)
         model.model_rebuild(force=True)
+
+
+def _with_example(example: dict[str, Any]) -> Callable[[dict[str, Any], type[BaseModel]], None]:
+    # Replacing the request bodies' own ``json_schema_extra`` (``In``'s, which drops ``null``
+    # from the fields that may be left out but never sent as null) would make the document
+    # offer null where the API refuses it: keep it, then add the example.
+    def extra(schema: dict[str, Any], model: type[BaseModel]) -> None:
+        state_not_null(schema, model)
+        schema["examples"] = [example]
+
+    return extra

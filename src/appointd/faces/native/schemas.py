@@ -122,7 +122,7 @@ Without an offset the value stays naive: wall time at the location, where the fi
 """
 
 
-def _drop_null(schema: dict[str, Any], model: type[BaseModel]) -> None:
+def state_not_null(schema: dict[str, Any], model: type[BaseModel]) -> None:
     # A field of ``not_null`` may be left out, but not sent as null: say so in the document.
     properties = schema.get("properties", {})
     for name in getattr(model, "not_null", ()):
@@ -137,11 +137,25 @@ def _drop_null(schema: dict[str, Any], model: type[BaseModel]) -> None:
             prop["anyOf"] = kept
 
 
+_INT_FIELDS: dict[type[BaseModel], frozenset[str]] = {}
+
+
+def _ints(model: type[BaseModel]) -> frozenset[str]:
+    """The fields of ``model`` that hold an integer (or null)."""
+    found = _INT_FIELDS.get(model)
+    if found is None:
+        found = frozenset(
+            name for name, f in model.model_fields.items() if f.annotation in (int, int | None)
+        )
+        _INT_FIELDS[model] = found
+    return found
+
+
 class In(BaseModel):
     """Base of every request body: unknown fields refused, text storable, and the fields named
     in ``not_null`` optional but never null (PATCH fields that cannot be cleared)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra=_drop_null)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=state_not_null)
     not_null: ClassVar[frozenset[str]] = frozenset()
 
     @field_validator("*", mode="before")
@@ -149,21 +163,36 @@ class In(BaseModel):
     def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
         if value is None and info.field_name in cls.not_null:
             raise PydanticCustomError("invalid", "may not be null")
+        if isinstance(value, float) and value.is_integer() and info.field_name in _ints(cls):
+            # JSON Schema's integer includes 360.0; the strict int fields would refuse it.
+            return int(value)
         return value
 
     @field_validator("*", mode="after")
     @classmethod
     def _storable_text(cls, value: Any) -> Any:
         # The databases store UTF-8 without NUL; JSON can still carry NUL and lone surrogates
-        # ("\ud800"). Refusing them here names the field instead of failing at the insert.
-        if isinstance(value, str):
-            if "\x00" in value:
-                raise ValueError("must not contain NUL characters")
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                raise ValueError("must be valid Unicode text (no lone surrogates)") from None
+        # ("\ud800"). Refusing them here names the field instead of failing at the insert;
+        # text inside lists and JSON objects (form options, metadata) is stored too.
+        _check_storable(value)
         return value
+
+
+def _check_storable(value: Any) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("must be valid Unicode text (no lone surrogates)") from None
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_storable(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_storable(key)
+            _check_storable(item)
 
 
 class Out(BaseModel):
@@ -585,7 +614,17 @@ class AppointmentIn(In):
 
 class AppointmentPatch(In):
     not_null = frozenset(
-        {"start", "location_id", "service_id", "client_id", "staff_id", "override"}
+        {
+            "start",
+            "location_id",
+            "service_id",
+            "client_id",
+            "staff_id",
+            "override",
+            "paid",
+            "metadata",
+            "form",
+        }
     )
 
     start: Instant | None = None

@@ -37,6 +37,8 @@ class CustomStatusIn(s.In):
 
 
 class CustomStatusPatch(s.In):
+    not_null = frozenset({"name", "base_status"})
+
     name: StrictStr | None = Field(default=None, max_length=200)
     base_status: BaseStatus | None = Field(default=None, description="cannot change once set")
 
@@ -65,6 +67,8 @@ class FormFieldIn(s.In):
 
 
 class FormFieldPatch(s.In):
+    not_null = frozenset({"label", "type", "required", "options", "service_ids", "position"})
+
     label: StrictStr | None = Field(default=None, max_length=200)
     type: FieldKind | None = None
     required: StrictBool | None = None

@@ -38,7 +38,7 @@ class IntentIn(In):
 
 
 class IntentPatch(In):
-    not_null = frozenset({"active"})
+    not_null = intents.NOT_NULL
 
     description: StrictStr | None = None
     start_date: IsoDate | None = None

@@ -36,6 +36,8 @@ class WebhookIn(s.In):
 
 
 class WebhookPatch(s.In):
+    not_null = frozenset({"url", "events", "enabled"})
+
     url: StrictStr | None = Field(default=None, max_length=2000)
     events: list[StrictStr] | None = Field(default=None, min_length=1, max_length=50)
     enabled: StrictBool | None = None
