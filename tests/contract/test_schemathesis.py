@@ -64,6 +64,8 @@ RULES_BEYOND_JSON_SCHEMA: dict[str, str] = {
     "POST /v1/staff": "time_zone unless a location is given; live locations and services; "
     "each range's end after its start",
     "PATCH /v1/staff/{id}": "live locations and services; each range's end after its start",
+    "POST /v1/clients": "date_of_birth not in the future",
+    "PATCH /v1/clients/{id}": "date_of_birth not in the future",
     "POST /v1/resources": "live location",
     "PATCH /v1/resources/{id}": "live location",
     "POST /v1/waitlist": "live references; each preferred time's end after its start; "

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
+from types import UnionType
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar, Union, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -140,13 +141,24 @@ def state_not_null(schema: dict[str, Any], model: type[BaseModel]) -> None:
 _INT_FIELDS: dict[type[BaseModel], frozenset[str]] = {}
 
 
+def _is_int(annotation: Any) -> bool:
+    """``int``, ``StrictInt`` or either of them ``| None``."""
+    members = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else ()
+    kinds = {_unannotated(m) for m in members or (annotation,)} - {type(None)}
+    return kinds == {int}
+
+
+def _unannotated(annotation: Any) -> Any:
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return annotation
+
+
 def _ints(model: type[BaseModel]) -> frozenset[str]:
     """The fields of ``model`` that hold an integer (or null)."""
     found = _INT_FIELDS.get(model)
     if found is None:
-        found = frozenset(
-            name for name, f in model.model_fields.items() if f.annotation in (int, int | None)
-        )
+        found = frozenset(n for n, f in model.model_fields.items() if _is_int(f.annotation))
         _INT_FIELDS[model] = found
     return found
 
