@@ -47,7 +47,7 @@ FILTERABLE = {
     "staff": _COMMON | {"first_name", "last_name", "email", "external_id"},
     "services": _COMMON | {"name", "kind", "external_id"},
     "resources": _COMMON | {"name", "location_id", "external_id"},
-    "clients": _COMMON | {"first_name", "last_name", "email", "external_id"},
+    "clients": _COMMON | {"first_name", "last_name", "email", "external_id", "date_of_birth"},
 }
 # The patterns are public: the native face writes them into its OpenAPI document.
 EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+"

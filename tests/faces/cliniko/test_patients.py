@@ -224,3 +224,17 @@ def test_bad_patient_fields_are_422_naming_them_and_write_nothing(
         assert any(name.startswith(field) for name in named), (change, named)
     assert row_counts(engine) == before
     assert cliniko.get(f"/patients/{existing['id']}").json() == existing
+
+
+def test_patients_filter_on_date_of_birth(cliniko: Cliniko) -> None:
+    older = cliniko.post(
+        "/patients", json={"first_name": "Ada", "last_name": "L", "date_of_birth": "1915-12-10"}
+    ).json()
+    younger = cliniko.post(
+        "/patients", json={"first_name": "Bea", "last_name": "M", "date_of_birth": "1990-01-02"}
+    ).json()
+    cliniko.post("/patients", json={"first_name": "Cy", "last_name": "N"})
+    found = cliniko.get("/patients", params={"q[]": "date_of_birth:<1950-01-01"}).json()
+    assert [p["id"] for p in found["patients"]] == [older["id"]]
+    exact = cliniko.get("/patients", params={"q[]": "date_of_birth:=1990-01-02"}).json()
+    assert [p["id"] for p in exact["patients"]] == [younger["id"]]

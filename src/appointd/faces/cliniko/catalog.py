@@ -1,8 +1,7 @@
 """Businesses (locations), practitioners (staff), appointment types (services), patients (clients).
 
 Filters on fields appointd does not hold or cannot filter on (a practitioner's ``user_id``, a
-patient's ``preferred_first_name``; a patient's ``date_of_birth``, which the core keeps but its
-client lists cannot filter on yet) are accepted and compared with null: ``!?`` matches
+patient's ``preferred_first_name``) are accepted and compared with null: ``!?`` matches
 everything, any other comparison nothing. ``show_in_online_bookings`` is true exactly
 for live (not archived) objects.
 """
@@ -73,6 +72,7 @@ KINDS: dict[str, dict[str, Any]] = {
             "preferred_first_name": "string",
         },
         "fields": {
+            "date_of_birth": "date_of_birth",
             "email": "email",
             "first_name": "first_name",
             "last_name": "last_name",
