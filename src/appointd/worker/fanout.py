@@ -72,9 +72,10 @@ def fan_out(
     subscriptions = defaultdict(list)
     for s in store.subscriptions(accounts):
         subscriptions[s.account_id].append(s)
-    settings = store.account_settings(accounts)
     keys = {(e.account_id, a) for _, e in claimed if (a := appointment_id_of(e)) is not None}
     appointments = store.appointments(keys)
+    # Messages and reminders are about appointments: a batch without one needs no settings.
+    settings = store.account_settings({a.account_id for a in appointments.values()})
     rows: list[dict[str, Any]] = []
     latest_change: dict[int, datetime] = {}
     for outbox_id, event in claimed:

@@ -150,9 +150,10 @@ class DispatchStore:
 
     def account_settings(self, account_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         t = tables.accounts
-        rows = self.conn.execute(
-            select(t.c.id, t.c.settings).where(t.c.id.in_(sorted(set(account_ids))))
-        )
+        ids = sorted(set(account_ids))
+        if not ids:
+            return {}
+        rows = self.conn.execute(select(t.c.id, t.c.settings).where(t.c.id.in_(ids)))
         return {int(r.id): dict(r.settings or {}) for r in rows}
 
     def appointments(self, keys: Iterable[tuple[int, int]]) -> dict[int, Appointment]:
