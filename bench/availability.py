@@ -57,6 +57,7 @@ from appointd.app import availability
 from appointd.app.accounts import create_account
 from appointd.app.context import Caller, Context, Services
 from appointd.asgi import create_app
+from appointd.domain.codes import new_manage_token, new_reference
 from appointd.settings import Settings
 from appointd.store import tables
 from appointd.store.engine import make_engine
@@ -161,6 +162,8 @@ def build(
                         "seats": 1,
                         "source": "native",
                         "extra": {},
+                        "reference": new_reference(),
+                        "manage_token": new_manage_token(),
                         "created_at": created_at,
                         "updated_at": created_at,
                     }
