@@ -51,6 +51,11 @@ class TimeOff:
     end: datetime
     reason: str | None = None
     created_at: datetime | None = None
+    # Repeating time off: every member keeps the rule as given (``{"rrule": ...}``); a repeat
+    # links to the first of its rule. ``updated_at`` is None until changed in place.
+    repeated_from_id: int | None = None
+    repeat_rule: dict[str, Any] | None = None
+    updated_at: datetime | None = None
 
 
 @dataclass(slots=True)

@@ -131,6 +131,11 @@ time_off = Table(
     Column("end_at", UTCDateTime, nullable=False),
     Column("reason", Text),
     Column("created_at", UTCDateTime, nullable=False),
+    # A repeat's first time off (null for the first itself and for time off that never
+    # repeated), the rule as given (``{"rrule": ...}``, on every member), and the last change.
+    Column("repeated_from_id", Id, ForeignKey("time_off.id"), index=True),
+    Column("repeat_rule", JsonDoc),
+    Column("updated_at", UTCDateTime),
     CheckConstraint("start_at < end_at", name="span"),
 )
 

@@ -46,6 +46,7 @@ SERVED = {
     ("get", "/unavailable_blocks", 200),
     ("post", "/unavailable_blocks", 201),
     ("get", "/unavailable_blocks/{id}", 200),
+    ("patch", "/unavailable_blocks/{id}", 200),
     ("get", "/unavailable_blocks/{id}/conflicts", 200),
     ("delete", "/unavailable_blocks/{id}", 204),
     ("post", "/unavailable_blocks/{id}/archive", 204),
@@ -171,6 +172,7 @@ def test_every_served_operation_answers_as_the_official_spec_says(
         c.patch(f"/individual_appointments/{ids['appt']}", json={"notes": "n"}).status_code == 200
     )
     assert c.patch(f"/patients/{ids['patient']}", json={"last_name": "Z"}).status_code == 200
+    assert c.patch(f"/unavailable_blocks/{ids['block']}", json={"notes": "n"}).status_code == 200
     cancel = {"cancellation_reason": 10}
     assert c.patch(f"/individual_appointments/{ids['appt']}/cancel", json=cancel).status_code == 204
     assert c.patch(f"/attendees/{ids['attendee']}/cancel", json=cancel).status_code == 204
@@ -224,6 +226,9 @@ def test_another_accounts_key_gets_404_for_every_id(
         ("patch", f"/patients/{ids['patient']}", {"first_name": "x"}),
         ("post", f"/patients/{ids['patient']}/archive", None),
         ("delete", f"/unavailable_blocks/{ids['block']}", None),
+        ("patch", f"/unavailable_blocks/{ids['block']}", {"notes": "x"}),
+        ("put", f"/unavailable_blocks/{ids['block']}", {"notes": "x"}),
+        ("post", f"/unavailable_blocks/{ids['block']}/archive", None),
         ("patch", f"/attendees/{ids['attendee']}/cancel", {"cancellation_reason": 10}),
         ("patch", f"/group_appointments/{ids['group']}", {"max_attendees": 3}),
         ("put", f"/group_appointments/{ids['group']}", {"max_attendees": 3}),

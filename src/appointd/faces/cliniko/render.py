@@ -313,23 +313,32 @@ def _digits(phone: str) -> str:
 
 
 def unavailable_block(t: TimeOff, staff: Staff | None, base: str) -> dict[str, Any]:
+    """An ``UnavailableBlock``. A block of a repeat rule has the rule and a ``repeats`` link
+    (the blocks repeated from the first); a repeat also links the first as ``repeated_from``.
+    A block that never repeated has ``repeats: null`` and ``repeated_from: {}``."""
     me = f"{base}/unavailable_blocks/{t.id}"
     location = staff.location_ids[0] if staff and staff.location_ids else None
+    text = (t.repeat_rule or {}).get("rrule")
+    rule = repeat_rule(text if isinstance(text, str) else None)
+    first = t.repeated_from_id
+    repeating = rule is not None or first is not None
     return {
         "id": str(t.id),
         "starts_at": utc(t.start),
         "ends_at": utc(t.end),
         "notes": t.reason,
-        "repeat_rule": None,
+        "repeat_rule": rule,
         "archived_at": None,
         "deleted_at": None,
         "created_at": utc(t.created_at),
-        "updated_at": utc(t.created_at),
+        "updated_at": utc(t.updated_at or t.created_at),
         "business": link(f"{base}/businesses/{location}") if location else {},
         "practitioner": link(f"{base}/practitioners/{t.staff_id}"),
         "conflicts": link(f"{me}/conflicts"),
-        "repeated_from": {},
-        "repeats": None,
+        "repeated_from": link(f"{base}/unavailable_blocks/{first}") if first is not None else {},
+        "repeats": (
+            link(repeats_url(base, "unavailable_blocks", first or t.id)) if repeating else None
+        ),
         "links": {"self": me},
     }
 

@@ -3,7 +3,11 @@
 Time off belongs to a practitioner, not to one business: it blocks the practitioner wherever
 they work, so a ``business_id`` filter keeps every block, and a block's ``business`` link names
 the practitioner's first business. Time off is deleted, never archived: ``DELETE`` and
-``POST .../archive`` remove it, and a block never has ``archived_at``, ``deleted_at`` or repeats.
+``POST .../archive`` remove it, and a block never has ``archived_at`` or ``deleted_at``.
+
+A ``repeat_rule`` on create writes the block and its repeats at once (the core's repeating
+time off, all or nothing), each repeat ``repeated_from`` the first. ``PATCH`` (and ``PUT``, its
+alias as for appointments) changes one block in place, keeping its id and links.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from appointd.app import appointment_pages, catalog, classes, time_off
 from appointd.app.context import Context
 from appointd.domain.errors import NotFound
+from appointd.domain.model import TimeOff
 from appointd.faces.cliniko import render
 from appointd.faces.cliniko.appointments import FILTERS as APPOINTMENT_FILTERS
 from appointd.faces.cliniko.appointments import to_filter
@@ -43,12 +48,13 @@ FILTERS = {
 CORE_FIELDS = {
     "id": "id",
     "created_at": "created_at",
-    "updated_at": "created_at",  # time off is never changed, only added and removed
+    "updated_at": "updated_at",
     "starts_at": "start",
     "ends_at": "end",
     "practitioner_id": "staff_id",
+    "repeated_from_id": "repeated_from_id",
 }
-SORTABLE = frozenset(CORE_FIELDS)
+SORTABLE = frozenset(CORE_FIELDS) - {"repeated_from_id"}
 _OPS = {"=": "=", "!=": "!=", ">": ">", ">=": ">=", "<": "<", "<=": "<=", "?": "not_null"}
 NOTHING = Condition("id", "in", ())
 # Filters of /bookings that only appointments can satisfy (a block has no such value).
@@ -61,7 +67,7 @@ def block_conditions(filters: list[Filter]) -> list[Condition]:
         core = CORE_FIELDS.get(f.field)
         if f.field == "business_id" or f.op == "*":
             continue
-        if core is None:  # archived_at, deleted_at, repeated_from_id: never set on a block
+        if core is None:  # archived_at, deleted_at: never set on a block
             if f.op != "!?":
                 out.append(NOTHING)
             continue
@@ -109,27 +115,77 @@ async def create_block(
     start = fields.instant("starts_at", required=True)
     end = fields.instant("ends_at", required=True)
     notes = fields.text("notes")
-    if fields.repeat_rule() is not None:
-        # Time off in appointd's core is one span with no link to other spans, so the
-        # repeats could not be rendered with their repeated_from, repeats and repeat_rule.
-        fields.fail(
-            "repeat_rule",
-            "repeating unavailable blocks are not supported: create one block per repeat",
-        )
+    rule = fields.repeat_rule()
     if start is not None and end is not None and end <= start:
         fields.fail("ends_at", "must be after starts_at")
     fields.done()
     assert business_id is not None and staff_id is not None
     await run_in_threadpool(_check_business, ctx, business_id)
-    try:
-        await run_in_threadpool(catalog.get, ctx, "staff", staff_id)
-    except NotFound:
-        raise NotFound("staff", staff_id, "practitioner_id") from None
-    entry = await run_in_threadpool(time_off.add, ctx, staff_id, start, end, notes)
+    await run_in_threadpool(_check_practitioner, ctx, staff_id)
+    if rule is None:
+        entry = await run_in_threadpool(time_off.add, ctx, staff_id, start, end, notes)
+    else:
+        # number_of_repeats counts the blocks after the first, as for appointments.
+        made = await run_in_threadpool(
+            time_off.add_repeating, ctx, staff_id, start, end, notes, rule
+        )
+        entry = made[0]
     found, staff = await run_in_threadpool(time_off.get, ctx, entry.id)
     doc = render.unavailable_block(found, staff, base_url(request))
     response.headers["Location"] = doc["links"]["self"]
     return doc
+
+
+def _check_practitioner(ctx: Context, staff_id: int) -> None:
+    try:
+        catalog.get(ctx, "staff", staff_id)
+    except NotFound:
+        raise NotFound("staff", staff_id, "practitioner_id") from None
+
+
+@router.patch("/unavailable_blocks/{block_id}")
+@router.put("/unavailable_blocks/{block_id}")
+async def update_block(
+    block_id: str, request: Request, ctx: Context = Depends(context)
+) -> dict[str, Any]:
+    """Change one block in place: the fields sent replace the block's, the rest stay."""
+    found, _ = await run_in_threadpool(time_off.get, ctx, _id(block_id))
+    fields = Fields(await json_object(request))
+    business_id = fields.id("business_id", required=True) if fields.has("business_id") else None
+    staff_id = found.staff_id
+    if fields.has("practitioner_id"):
+        staff_id = fields.id("practitioner_id", required=True) or staff_id
+    start = found.start
+    if fields.has("starts_at"):
+        start = fields.instant("starts_at", required=True) or start
+    end = found.end
+    if fields.has("ends_at"):
+        end = fields.instant("ends_at", required=True) or end
+    notes = fields.text("notes") if fields.has("notes") else found.reason
+    rule = fields.repeat_rule()
+    if end <= start:
+        fields.fail("ends_at", "must be after starts_at")
+    if rule is not None and render.repeat_rule(rule) != _current_rule(found):
+        # The repeats are written whole when the first block is created; a block cannot be
+        # given new repeats or have its rule re-planned afterwards.
+        fields.fail(
+            "repeat_rule",
+            "cannot be changed after the block is created; delete the blocks and create "
+            "them again with the new rule",
+        )
+    fields.done()
+    if business_id is not None:
+        await run_in_threadpool(_check_business, ctx, business_id)
+    if staff_id != found.staff_id:
+        await run_in_threadpool(_check_practitioner, ctx, staff_id)
+    await run_in_threadpool(time_off.update, ctx, found.id, staff_id, start, end, notes)
+    after, staff = await run_in_threadpool(time_off.get, ctx, found.id)
+    return render.unavailable_block(after, staff, base_url(request))
+
+
+def _current_rule(t: TimeOff) -> dict[str, Any] | None:
+    text = (t.repeat_rule or {}).get("rrule")
+    return render.repeat_rule(text if isinstance(text, str) else None)
 
 
 def _check_business(ctx: Context, business_id: int) -> None:

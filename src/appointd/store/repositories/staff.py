@@ -120,14 +120,50 @@ class TimeOffRepository(Repository):
                 end_at=entry.end,
                 reason=entry.reason,
                 created_at=at,
+                repeated_from_id=entry.repeated_from_id,
+                repeat_rule=entry.repeat_rule,
+                updated_at=at,
             )
         )
         entry.id = int(result.inserted_primary_key[0])  # type: ignore[index]
+        entry.created_at = entry.updated_at = at
         return entry.id
 
-    def remove(self, time_off_id: int) -> None:
+    def update(self, entry: TimeOff, at: Any) -> None:
+        """Write ``entry``'s staff member, span and reason onto its row (same id)."""
         t = tables.time_off
-        self.conn.execute(delete(t).where(t.c.account_id == self.account_id, t.c.id == time_off_id))
+        self.conn.execute(
+            t.update()
+            .where(t.c.account_id == self.account_id, t.c.id == entry.id)
+            .values(
+                staff_id=entry.staff_id,
+                start_at=entry.start,
+                end_at=entry.end,
+                reason=entry.reason,
+                updated_at=at,
+            )
+        )
+        entry.updated_at = at
+
+    def remove(self, time_off_id: int) -> None:
+        """Delete one time off. Its repeats (if it was the first of a rule) stay linked: the
+        earliest of them becomes the first the others repeat from."""
+        t = tables.time_off
+        mine = t.c.account_id == self.account_id
+        repeats = self.conn.execute(
+            select(t.c.id)
+            .where(mine, t.c.repeated_from_id == time_off_id)
+            .order_by(t.c.start_at, t.c.id)
+        ).all()
+        if repeats:
+            head = int(repeats[0].id)
+            self.conn.execute(t.update().where(mine, t.c.id == head).values(repeated_from_id=None))
+            self.conn.execute(
+                t.update()
+                .where(mine, t.c.repeated_from_id == time_off_id)
+                .values(repeated_from_id=head)
+            )
+        self.conn.execute(delete(t).where(mine, t.c.id == time_off_id))
 
     def page_of_account(
         self,
@@ -166,6 +202,9 @@ class TimeOffRepository(Repository):
             row.end_at,
             row.reason,
             row.created_at,
+            row.repeated_from_id,
+            row.repeat_rule,
+            row.updated_at or row.created_at,
         )
 
     def page(
@@ -202,5 +241,7 @@ class TimeOffRepository(Repository):
         return None if row is None else self._entity(row)
 
 
-TIME_OFF_FIELDS = frozenset({"id", "staff_id", "start", "end", "created_at"})
+TIME_OFF_FIELDS = frozenset(
+    {"id", "staff_id", "start", "end", "created_at", "updated_at", "repeated_from_id"}
+)
 _TIME_OFF_RENAMES = {"start": "start_at", "end": "end_at"}
