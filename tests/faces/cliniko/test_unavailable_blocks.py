@@ -50,6 +50,12 @@ def test_a_repeat_rule_creates_the_repeats_linked_to_the_first(
         assert block["repeats"] == first["repeats"]
         assert block["repeat_rule"] == rule
     assert cliniko.get("/unavailable_blocks").json()["total_entries"] == 4
+    only_repeats = cliniko.get("/unavailable_blocks", params={"q[]": "repeated_from_id:?"})
+    assert only_repeats.json()["total_entries"] == 3
+    firsts = cliniko.get("/unavailable_blocks", params={"q[]": "repeated_from_id:!?"})
+    assert [b["id"] for b in firsts.json()["unavailable_blocks"]] == [first["id"]]
+    bookings = cliniko.get("/bookings", params={"q[]": f"repeated_from_id:={first['id']}"})
+    assert bookings.json()["total_entries"] == 3
     # every repeat blocks booking
     later = appointment_body(world, at(day + timedelta(days=14), 13))
     assert cliniko.post("/individual_appointments", json=later).status_code == 422
@@ -114,6 +120,24 @@ def test_repeats_keep_the_local_wall_time_across_a_dst_change(
     later = _repeats_of(cliniko, r.json()["id"])[0]
     assert later["starts_at"].endswith("T09:00:00Z")  # 10:00 BST
     assert later["ends_at"].endswith("T11:00:00Z")
+
+
+def test_a_repeat_in_a_dst_gap_refuses_the_whole_request_naming_the_rule(
+    cliniko: Cliniko, world: dict[str, Any]
+) -> None:
+    # London springs forward at 01:00 on the last Sunday of March: 01:30 does not exist then.
+    year = datetime.now(UTC).year + 1
+    sunday = datetime(year, 3, 31, tzinfo=UTC)
+    while sunday.weekday() != 6:
+        sunday -= timedelta(days=1)
+    saturday = sunday - timedelta(days=1)
+    rule = {"repeat_type": "Daily", "number_of_repeats": 2}
+    body = _body(world, saturday, 1, 3, repeat_rule=rule)
+    body["starts_at"] = at(saturday, 1, 30)
+    r = cliniko.post("/unavailable_blocks", json=body)
+    assert r.status_code == 422, r.text
+    assert any(name.startswith("repeat_rule") for name in r.json()["errors"]), r.text
+    assert cliniko.get("/unavailable_blocks").json()["total_entries"] == 0
 
 
 def test_patch_moves_a_block_in_place(cliniko: Cliniko, world: dict[str, Any]) -> None:
