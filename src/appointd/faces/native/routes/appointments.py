@@ -232,20 +232,7 @@ def change_appointment(
     the same change applies to the series' open occurrences (a new start shifts each by the same
     local wall-clock delta), each checked, all or nothing. A class seat cannot be moved (422)."""
     changes = payload.model_dump(exclude_unset=True)
-    changes.pop("notify", None)
-    for required in (
-        "start",
-        "location_id",
-        "service_id",
-        "client_id",
-        "staff_id",
-        "override",
-        "paid",
-        "metadata",
-        "form",
-    ):
-        if required in changes and changes[required] is None:
-            raise Invalid.field(required, "may not be null")
+    changes.pop("notify", None)  # null in the fields of ``not_null`` was refused by the model
     if "form" in changes:
         changes["form"] = _answers(payload.form)
     appt = series_scope.change(
