@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.faces.cliniko.conftest import Cliniko, appointment_body, at, next_weekday
+from tests.factories import create_staff
 
 
 def _body(world: dict[str, Any], day: datetime, start: int, end: int, **more: Any) -> Any:
@@ -171,6 +172,27 @@ def test_patch_moves_a_block_in_place(cliniko: Cliniko, world: dict[str, Any]) -
         "Moved",
     )
     assert cliniko.get("/unavailable_blocks").json()["total_entries"] == 1
+
+
+def test_patch_moves_a_block_to_another_practitioner(
+    cliniko: Cliniko, world: dict[str, Any]
+) -> None:
+    day = next_weekday()
+    other = create_staff(cliniko.api, world["location"], first_name="Kim")
+    block = cliniko.post("/unavailable_blocks", json=_body(world, day, 13, 14)).json()
+    r = cliniko.patch(
+        f"/unavailable_blocks/{block['id']}", json={"practitioner_id": str(other["id"])}
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["id"] == block["id"]
+    assert r.json()["practitioner"]["links"]["self"].endswith(f"/practitioners/{other['id']}")
+    free = cliniko.post("/individual_appointments", json=appointment_body(world, at(day, 13)))
+    assert free.status_code == 201, free.text
+    # and back: the practitioner is now booked then, so the move is refused, nothing changes
+    back = {"practitioner_id": str(world["staff"]["id"])}
+    r2 = cliniko.patch(f"/unavailable_blocks/{block['id']}", json=back)
+    assert r2.status_code == 422 and "starts_at" in r2.json()["errors"], r2.text
+    assert cliniko.get(f"/unavailable_blocks/{block['id']}").json() == r.json()
 
 
 def test_patch_keeps_a_repeat_linked_and_is_seen_by_updated_at(
