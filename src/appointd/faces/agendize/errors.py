@@ -149,6 +149,28 @@ def _conflict(c: ConflictItem) -> dict[str, Any]:
     return out
 
 
+# What the shared machinery (body limit, Idempotency-Key) answers with: status -> reason.
+_MACHINERY = {
+    413: "payloadTooLarge",
+    422: "idempotencyKeyReused",
+    409: "idempotencyKeyInUse",
+}
+
+
+def render_status(status: int, exc: AppointdError) -> Response:
+    """The Agendize error body for ``exc`` answered with exactly ``status``: the renderer this
+    face registers for the shared machinery (:mod:`appointd.faces.shared.errors`)."""
+    errors: list[dict[str, str]] = []
+    if isinstance(exc, Invalid):
+        errors = [{"field": e.field, "message": e.message} for e in exc.errors]
+    elif status == 409:
+        errors = [{"field": "Idempotency-Key", "message": exc.message}]
+    reason = _MACHINERY.get(status, "error")
+    if status == 422 and not any(e["field"] == "Idempotency-Key" for e in errors):
+        reason = "invalid"
+    return error_body(status, reason, exc.message, errors)
+
+
 def validation(exc: RequestValidationError) -> JSONResponse:
     errors = []
     for err in exc.errors():

@@ -10,7 +10,10 @@ How a face uses it (the native face does exactly this for ``/v1``)::
 
     register_idempotent_prefix("/cliniko/v1", account_of)
 
-and its use cases keep calling ``ctx.uow()`` as always. Nothing else: the middleware below
+and its use cases keep calling ``ctx.uow()`` as always. A face whose credentials may also come
+in the query string (Agendize's ``?apiKey=...&token=...``) registers with
+:func:`register_idempotent_prefix_by_request` instead: its resolver is given the whole
+:class:`~starlette.requests.HTTPConnection` (headers and query parameters). Nothing else: the middleware below
 (installed once for the whole application) does the rest for every ``POST``, ``PUT``, ``PATCH``
 and ``DELETE`` under the prefix that carries the header.
 
@@ -53,6 +56,7 @@ from typing import Any
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from appointd.app.context import Services, SharedTransaction, joining
@@ -73,7 +77,8 @@ PURGE_EVERY_SECONDS = 600.0
 _NOT_STORED = frozenset({"content-length", "date", "server", "connection"})
 
 AccountResolver = Callable[[Services, Headers], "int | None"]
-_prefixes: dict[str, AccountResolver] = {}
+RequestResolver = Callable[[Services, HTTPConnection], "int | None"]
+_prefixes: dict[str, RequestResolver] = {}
 
 
 def register_idempotent_prefix(prefix: str, account_of: AccountResolver) -> None:
@@ -83,10 +88,17 @@ def register_idempotent_prefix(prefix: str, account_of: AccountResolver) -> None
     the account id, or ``None`` when the credentials are missing or wrong. It runs in a worker
     thread and may query the database.
     """
+    _prefixes[prefix.rstrip("/")] = lambda services, conn: account_of(services, conn.headers)
+
+
+def register_idempotent_prefix_by_request(prefix: str, account_of: RequestResolver) -> None:
+    """Like :func:`register_idempotent_prefix`, for credentials that may also be query
+    parameters: ``account_of(services, connection)`` reads ``connection.headers`` and
+    ``connection.query_params``."""
     _prefixes[prefix.rstrip("/")] = account_of
 
 
-def _resolver_for(path: str) -> AccountResolver | None:
+def _resolver_for(path: str) -> RequestResolver | None:
     best = max(
         (p for p in _prefixes if path == p or path.startswith(p + "/")), key=len, default=None
     )
@@ -129,7 +141,7 @@ class Idempotency:
             error = Invalid.field(HEADER, "must be 1 to 255 visible ASCII characters")
             await renderer_for(path)(422, error)(scope, receive, send)
             return
-        account_id = await run_in_threadpool(resolve, self.services, headers)
+        account_id = await run_in_threadpool(resolve, self.services, HTTPConnection(scope))
         if account_id is None:
             await self.app(scope, receive, send)
             return
