@@ -13,9 +13,10 @@ How a face uses it (the native face does exactly this for ``/v1``)::
 and its use cases keep calling ``ctx.uow()`` as always. A face whose credentials may also come
 in the query string (Agendize's ``?apiKey=...&token=...``) registers with
 :func:`register_idempotent_prefix_by_request` instead: its resolver is given the whole
-:class:`~starlette.requests.HTTPConnection` (headers and query parameters). Nothing else: the middleware below
-(installed once for the whole application) does the rest for every ``POST``, ``PUT``, ``PATCH``
-and ``DELETE`` under the prefix that carries the header.
+:class:`~starlette.requests.HTTPConnection` (headers and query parameters).
+
+Nothing else: the middleware below (installed once for the whole application) does the rest
+for every ``POST``, ``PUT``, ``PATCH`` and ``DELETE`` under the prefix that carries the header.
 
 The contract:
 
