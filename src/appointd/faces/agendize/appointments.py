@@ -23,7 +23,7 @@ from appointd.domain.notifications import Notify
 from appointd.domain.status import Status, transition
 from appointd.faces.agendize import render, views
 from appointd.faces.agendize.auth import context
-from appointd.faces.agendize.errors import AgendizeRoute, reply
+from appointd.faces.agendize.errors import AgendizeRoute, reply, reply_text
 from appointd.faces.agendize.history import language
 from appointd.faces.agendize.parse import AppointmentBody, merged_extra, parse_body
 from appointd.faces.agendize.parsers import parse_bool, parse_id, parse_instant, path_id
@@ -184,19 +184,20 @@ def list_appointments(
         query.order_by = "change_seq"
     found, latest = views.search(ctx, query, with_history=level == "full")
     lang = language(q.get("lang"))
-    items = []
-    memo: render.Memo = {}
-    for v in found:
-        resource = render.appointment(
-            v, level=level, lang=lang, now=now, memo=memo, settings=ctx.services.settings
-        )
-        items.append(render.project(resource, names))
+    writer = render.Writer(level=level, lang=lang, now=now, settings=ctx.services.settings)
+    if names is None:
+        # Each item written as JSON text directly: a 500-item full list is mostly this.
+        texts = [writer.appointment_text(v) for v in found]
+    else:
+        texts = [render.dumps(render.project(writer.appointment(v), names)) for v in found]
     narrowed = statuses or client_ids or service_ids or resource_ids or text or external
     if personal and sync is None and not narrowed:
         for p in views.personal(ctx, company.id, start, end):
             if staff_ids is None or p.time_off.staff_id in staff_ids:
-                items.append(render.project(render.personal(p, company, level=level), names))
-    return reply({"items": items, "nextSyncToken": str(max(latest, sync or 0))})
+                item = render.project(render.personal(p, company, level=level), names)
+                texts.append(render.dumps(item))
+    token = render.dumps(str(max(latest, sync or 0)))
+    return reply_text('{"items":[' + ",".join(texts) + '],"nextSyncToken":' + token + "}")
 
 
 def _searchable(v: views.View) -> str:

@@ -77,7 +77,11 @@ KIND_FIELDS = {
 
 def reply(body: Any) -> Response:
     """A 200 answer with ``body`` as JSON, serialised once (no per-value encoding pass)."""
-    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    return reply_text(json.dumps(body, separators=(",", ":"), ensure_ascii=False))
+
+
+def reply_text(text: str) -> Response:
+    """A 200 answer whose body is ``text``, already JSON."""
     return Response(text, media_type="application/json")
 
 

@@ -114,11 +114,8 @@ def kind_of(entry: HistoryEntry) -> tuple[str, str]:
     return f"{who}_rescheduled", "user_rescheduled"
 
 
-def entry(
-    e: HistoryEntry, time_zone: str, lang: str, client: dict[str, Any] | None
-) -> dict[str, Any]:
-    """The Agendize history entry of ``e``; ``client`` is the appointment's client reference."""
-    type_, key = kind_of(e)
+def text_of(e: HistoryEntry, key: str, lang: str) -> str:
+    """The entry's human text (``key`` from :func:`kind_of`) in ``lang``."""
     text = TEXTS[key][lang]
     if (
         e.changes.get("override")
@@ -128,19 +125,35 @@ def entry(
         text += TEXTS["forced"][lang]
     if e.reason:
         text += f": {e.reason}"
+    return text
+
+
+def user_of(e: HistoryEntry, client: dict[str, Any] | None) -> dict[str, str]:
+    """Who made the change: the client (from the manage page) or the acting key's label."""
     if e.actor == "client" and client is not None:
-        user = {
+        return {
             "firstName": client.get("firstName", ""),
             "lastName": client.get("lastName", ""),
             "email": client.get("email", ""),
             "userName": "client",
         }
-    else:
-        user = {"firstName": "", "lastName": "", "email": "", "userName": e.actor}
+    return {"firstName": "", "lastName": "", "email": "", "userName": e.actor}
+
+
+def entry(
+    e: HistoryEntry,
+    time_zone: str,
+    lang: str,
+    client: dict[str, Any] | None,
+    date: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The Agendize history entry of ``e``; ``client`` is the appointment's client reference,
+    ``date`` the entry's time already rendered in ``time_zone`` (a list's writer caches them)."""
+    type_, key = kind_of(e)
     return {
-        "text": text,
-        "date": render_zoned(e.at, time_zone),
+        "text": text_of(e, key, lang),
+        "date": date if date is not None else render_zoned(e.at, time_zone),
         "source": e.source,
-        "user": user,
+        "user": user_of(e, client),
         "type": type_,
     }

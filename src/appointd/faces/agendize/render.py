@@ -10,15 +10,18 @@ which no appointment id or reference can be.
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import datetime
+from json.encoder import encode_basestring
 from typing import Any
 
 from appointd.app.links import manage_url
 from appointd.domain.errors import Invalid
-from appointd.domain.model import Client, Location, Resource, Service, Staff
+from appointd.domain.model import Client, HistoryEntry, Location, Resource, Service, Staff
 from appointd.domain.status import Status
 from appointd.faces.agendize import history as hist
-from appointd.faces.agendize.times import render_zoned
+from appointd.faces.agendize.times import render_zoned, render_zoned_fast
 from appointd.faces.agendize.views import PersonalView, View
 from appointd.settings import Settings
 
@@ -143,6 +146,11 @@ def _price(v: View) -> dict[str, Any]:
 
 
 Memo = dict[tuple[str, int], Any]
+# The JSON of every answer: compact, not ASCII-escaped (errors.reply writes the same).
+dumps = _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_string = encode_basestring  # a str as a JSON string, as _dumps writes it
+# What secrets.token_urlsafe draws: such a manage token needs no quoting in a URL.
+_URL_SAFE = re.compile(r"[A-Za-z0-9_-]*")
 
 
 def _once(memo: Memo | None, kind: str, obj: Any, build: Any) -> Any:
@@ -180,81 +188,243 @@ def _form_item(answer: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
+class Writer:
+    """Renders the appointments of one answer (a list, a get, a batch of watch deliveries).
+
+    Whatever the items share is worked out once per writer, not once per item: the company,
+    service, staff and client objects (built once per object and shared between items, never
+    changed), each ``{dateTime, timeZone}`` of an instant in a zone, the manage page's base URL.
+    A 500-item ``levelDetail=full`` list therefore costs little more than its dicts.
+    """
+
+    def __init__(
+        self, *, level: str, lang: str, now: datetime, settings: Settings | None = None
+    ) -> None:
+        self.level = level
+        self.lang = lang
+        self.now = now
+        self.memo: Memo = {}
+        self._manage = manage_url(settings, "") if settings is not None else None
+        self._settings = settings
+        self._times: dict[tuple[datetime, str], dict[str, str]] = {}
+        self._texts: dict[tuple[datetime, str], str] = {}
+        self._users: dict[tuple[str, str, int], str] = {}
+
+    def zoned(self, instant: datetime | None, time_zone: str) -> dict[str, str] | None:
+        """:func:`~appointd.faces.agendize.times.render_zoned`, remembered per instant and zone
+        (a list's start and end times repeat from one staff member to the next)."""
+        if instant is None:
+            return None
+        key = (instant, time_zone)
+        found = self._times.get(key)
+        if found is None:
+            found = self._times[key] = render_zoned_fast(instant, time_zone)
+        return found
+
+    def manage(self, token: str) -> str:
+        """The manage page of ``token`` (``""`` without settings to take the base from)."""
+        if self._manage is None or not token:
+            return ""
+        if _URL_SAFE.fullmatch(token):
+            return self._manage + token
+        assert self._settings is not None
+        return manage_url(self._settings, token)
+
+    def appointment(self, v: View) -> dict[str, Any]:
+        """The Agendize Appointment resource of ``v`` at this writer's level."""
+        a = v.appointment
+        memo = self.memo
+        tz = v.location.time_zone if v.location else "UTC"
+        zoned = self.zoned
+        # "status" or "customStatus", never both: an account-defined status wins.
+        status = (
+            {"customStatus": {"id": str(v.custom_status.id), "name": v.custom_status.name}}
+            if v.custom_status is not None
+            else {"status": STATUS_OUT[a.status]}
+        )
+        if self.level == "light":
+            return {
+                "id": str(a.id),
+                "reference": a.reference,
+                **status,
+                "start": zoned(a.start, tz),
+                "end": zoned(a.end, tz),
+                "company": _once(memo, "company", v.location, company_ref),
+                "service": _once(memo, "light-service", v.service, _light_service),
+                "staff": _once(memo, "light-staff", v.staff, _light_staff),
+                "resource": ref(v.resources[0].id, v.resources[0].name) if v.resources else {},
+                "client": _once(memo, "light-client", v.client, _light_client),
+            }
+        mine: dict[str, Any] = a.extra.get(EXTRA_KEY, {}) if isinstance(a.extra, dict) else {}
+        client = _once(memo, "client", v.client, client_ref)
+        lang = self.lang
+        metadata = a.metadata
+        return {
+            "id": str(a.id),
+            "reference": a.reference,
+            "company": _once(memo, "company", v.location, company_ref),
+            "service": _once(memo, "service", v.service, service_ref),
+            "resource": resource_ref(v.resources[0]) if v.resources else {},
+            "staff": _once(memo, "staff", v.staff, staff_ref),
+            "client": client,
+            "parent": {},
+            "start": zoned(a.start, tz),
+            "end": zoned(a.end, tz),
+            "created": zoned(a.created_at, tz),
+            "form": [_form_item(x) for x in a.form] if a.form else [],
+            **status,
+            "notes": a.notes or "",
+            "history": [hist.entry(h, tz, lang, client, zoned(h.at, tz)) for h in v.history],
+            "service-resource": [],
+            "meta-event": False,
+            "type": "normal",
+            "paid": a.paid,
+            "addToWaitingList": False,
+            "source": a.source,
+            "iterationCount": 1,
+            "resourceCount": len(v.resources),
+            "sendto": "",
+            "synchronization": {},
+            # The manage page, only while the appointment has not ended.
+            "rescheduleLink": self.manage(a.manage_token) if a.end > self.now else "",
+            "onlineMeeting": {},
+            "encryptedId": a.manage_token,
+            "price": _price(v),
+            "location": mine.get("location", "companyAddress"),
+            "locationCustom": "",
+            "extendedProperties": {
+                "private": metadata.get("private", {}),
+                "public": metadata.get("public", {}),
+            },
+        }
+
+    # -- the same resource as JSON text, for lists ------------------------------------------
+
+    def _shared_text(self, kind: str, obj: Any, build: Any) -> str:
+        """The JSON text of ``build(obj)``, encoded once per object of the answer."""
+        if obj is None:
+            return "{}"
+        key = ("text-" + kind, id(obj))
+        found: str | None = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = _dumps(_once(self.memo, kind, obj, build))
+        return found
+
+    def _zoned_text(self, instant: datetime | None, time_zone: str) -> str:
+        if instant is None:
+            return "null"
+        key = (instant, "text-" + time_zone)
+        found = self._texts.get(key)
+        if found is None:
+            found = self._texts[key] = _dumps(self.zoned(instant, time_zone))
+        return found
+
+    def appointment_text(self, v: View) -> str:
+        """``json.dumps(self.appointment(v))`` (compact, not ASCII-escaped), character for
+        character, written directly: a list encodes each shared object and each zoned time
+        once, and the properties appointd keeps empty as constant text. The full level only;
+        ``tests/faces/agendize/test_render_text.py`` holds the two forms equal."""
+        if self.level != "full":
+            return _dumps(self.appointment(v))
+        a = v.appointment
+        tz = v.location.time_zone if v.location else "UTC"
+        text, zoned = _string, self._zoned_text
+        if v.custom_status is not None:
+            status = ',"customStatus":' + _dumps(
+                {"id": str(v.custom_status.id), "name": v.custom_status.name}
+            )
+        else:
+            status = ',"status":' + text(STATUS_OUT[a.status])
+        client = _once(self.memo, "client", v.client, client_ref)
+        mine: dict[str, Any] = a.extra.get(EXTRA_KEY, {}) if isinstance(a.extra, dict) else {}
+        metadata = a.metadata
+        return "".join(
+            (
+                '{"id":',
+                text(str(a.id)),
+                ',"reference":',
+                text(a.reference),
+                ',"company":',
+                self._shared_text("company", v.location, company_ref),
+                ',"service":',
+                self._shared_text("service", v.service, service_ref),
+                ',"resource":',
+                _dumps(resource_ref(v.resources[0])) if v.resources else "{}",
+                ',"staff":',
+                self._shared_text("staff", v.staff, staff_ref),
+                ',"client":',
+                self._shared_text("client", v.client, client_ref),
+                ',"parent":{},"start":',
+                zoned(a.start, tz),
+                ',"end":',
+                zoned(a.end, tz),
+                ',"created":',
+                zoned(a.created_at, tz),
+                ',"form":',
+                _dumps([_form_item(x) for x in a.form]) if a.form else "[]",
+                status,
+                ',"notes":',
+                text(a.notes or ""),
+                ',"history":[',
+                ",".join(self._history_text(h, tz, client) for h in v.history),
+                '],"service-resource":[],"meta-event":false,"type":"normal","paid":',
+                "true" if a.paid else "false",
+                ',"addToWaitingList":false,"source":',
+                text(a.source),
+                ',"iterationCount":1,"resourceCount":',
+                str(len(v.resources)),
+                ',"sendto":"","synchronization":{},"rescheduleLink":',
+                text(self.manage(a.manage_token) if a.end > self.now else ""),
+                ',"onlineMeeting":{},"encryptedId":',
+                text(a.manage_token),
+                ',"price":',
+                _dumps(_price(v)),
+                ',"location":',
+                _dumps(mine.get("location", "companyAddress")),
+                ',"locationCustom":"","extendedProperties":',
+                _dumps(
+                    {"private": metadata.get("private", {}), "public": metadata.get("public", {})}
+                )
+                if metadata
+                else '{"private":{},"public":{}}',
+                "}",
+            )
+        )
+
+    def _history_text(self, h: HistoryEntry, tz: str, client: dict[str, Any]) -> str:
+        type_, key = hist.kind_of(h)
+        user_key = ("text-user", h.actor, id(client))
+        user = self._users.get(user_key)
+        if user is None:
+            user = self._users[user_key] = _dumps(hist.user_of(h, client))
+        return "".join(
+            (
+                '{"text":',
+                _string(hist.text_of(h, key, self.lang)),
+                ',"date":',
+                self._zoned_text(h.at, tz),
+                ',"source":',
+                _string(h.source),
+                ',"user":',
+                user,
+                ',"type":',
+                _string(type_),
+                "}",
+            )
+        )
+
+
 def appointment(
     v: View,
     *,
     level: str,
     lang: str,
     now: datetime,
-    memo: Memo | None = None,
     settings: Settings | None = None,
 ) -> dict[str, Any]:
-    """The Agendize Appointment resource of ``v`` at ``level`` (``light`` or ``full``).
-
-    A list passes one ``memo`` for all its items: the company, service, staff and client
-    objects they share are then rendered once."""
-    a = v.appointment
-    tz = v.location.time_zone if v.location else "UTC"
-    # "status" or "customStatus", never both: an account-defined status wins.
-    status = (
-        {"customStatus": {"id": str(v.custom_status.id), "name": v.custom_status.name}}
-        if v.custom_status is not None
-        else {"status": STATUS_OUT[a.status]}
-    )
-    if level == "light":
-        return {
-            "id": str(a.id),
-            "reference": a.reference,
-            **status,
-            "start": render_zoned(a.start, tz),
-            "end": render_zoned(a.end, tz),
-            "company": _once(memo, "company", v.location, company_ref),
-            "service": _once(memo, "light-service", v.service, _light_service),
-            "staff": _once(memo, "light-staff", v.staff, _light_staff),
-            "resource": ref(v.resources[0].id, v.resources[0].name) if v.resources else {},
-            "client": _once(memo, "light-client", v.client, _light_client),
-        }
-    mine: dict[str, Any] = a.extra.get(EXTRA_KEY, {}) if isinstance(a.extra, dict) else {}
-    client = _once(memo, "client", v.client, client_ref)
-    manage = manage_url(settings, a.manage_token) if settings is not None else ""
-    return {
-        "id": str(a.id),
-        "reference": a.reference,
-        "company": _once(memo, "company", v.location, company_ref),
-        "service": _once(memo, "service", v.service, service_ref),
-        "resource": resource_ref(v.resources[0]) if v.resources else {},
-        "staff": _once(memo, "staff", v.staff, staff_ref),
-        "client": client,
-        "parent": {},
-        "start": render_zoned(a.start, tz),
-        "end": render_zoned(a.end, tz),
-        "created": render_zoned(a.created_at, tz),
-        "form": [_form_item(x) for x in a.form],
-        **status,
-        "notes": a.notes or "",
-        "history": [hist.entry(h, tz, lang, client) for h in v.history],
-        "service-resource": [],
-        "meta-event": False,
-        "type": "normal",
-        "paid": a.paid,
-        "addToWaitingList": False,
-        "source": a.source,
-        "iterationCount": 1,
-        "resourceCount": len(v.resources),
-        "sendto": "",
-        "synchronization": {},
-        # The manage page, only while the appointment has not ended.
-        "rescheduleLink": manage if manage and a.end > now else "",
-        "onlineMeeting": {},
-        "encryptedId": a.manage_token,
-        "price": _price(v),
-        "location": mine.get("location", "companyAddress"),
-        "locationCustom": "",
-        "extendedProperties": {
-            "private": a.metadata.get("private", {}),
-            "public": a.metadata.get("public", {}),
-        },
-    }
+    """The Agendize Appointment resource of ``v`` at ``level`` (``light`` or ``full``); a list
+    renders its items with one :class:`Writer` instead."""
+    return Writer(level=level, lang=lang, now=now, settings=settings).appointment(v)
 
 
 def personal(p: PersonalView, company: Location, *, level: str) -> dict[str, Any]:

@@ -58,3 +58,10 @@ def render_zoned(instant: datetime | None, time_zone: str) -> dict[str, str] | N
         return None
     local = instant.astimezone(zone(time_zone)).replace(tzinfo=None, microsecond=0)
     return {"dateTime": local.isoformat(), "timeZone": time_zone}
+
+
+def render_zoned_fast(instant: datetime, time_zone: str) -> dict[str, str]:
+    """:func:`render_zoned` of an aware ``instant``, with less work per call: the local time's
+    ISO text cut before its offset instead of a naive copy (the same text; sub-seconds dropped)."""
+    local = instant.astimezone(zone(time_zone)).isoformat(timespec="seconds")
+    return {"dateTime": local[:19], "timeZone": time_zone}
