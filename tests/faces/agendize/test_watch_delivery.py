@@ -27,6 +27,7 @@ from tests.faces.agendize.helpers import (
     appointment_body,
     appointments_path,
     ok,
+    refused,
     world,
 )
 from tests.faces.agendize.receiver import Receiver, receiver
@@ -187,3 +188,45 @@ def test_a_failing_receiver_is_tried_again_later_and_a_disabled_watch_gets_nothi
         clock.at += timedelta(hours=1)
         d.run_until_idle()
         assert len(r.requests) == 2  # another company's appointment is not this watch's
+
+
+def test_a_silent_delete_still_reaches_the_watch_and_bad_silent_is_400(hooks: Api) -> None:
+    agz, w = Agendize(hooks), world(hooks)
+    with receiver() as r:
+        watch(agz, w, r.url)
+        appt = ok(agz.post(appointments_path(w), json=appointment_body(w, f"{MON}T10:00:00")))
+        path = f"{appointments_path(w)}/{appt['id']}"
+        refused(agz.delete(path, params={"silent": "maybe"}), 400, "silent")
+        deleted = agz.delete(path, params={"silent": "true"})
+        assert deleted.status_code == 200 and deleted.content == b""
+        dispatcher(hooks).run_until_idle()
+    # silent silences e-mails and texts, not the watch (it is not a notification)
+    assert events(r) == ["created", "deleted"]
+
+
+def test_watch_bodies_carry_the_reschedule_link_until_the_end_and_extra_full_objects(
+    hooks: Api,
+) -> None:
+    agz, w = Agendize(hooks), world(hooks)
+    with receiver() as full, receiver() as extra:
+        watch(agz, w, full.url)
+        watch(agz, w, extra.url, levelDetails="extraFull")
+        future = ok(agz.post(appointments_path(w), json=appointment_body(w, f"{MON}T10:00:00")))
+        past = ok(
+            agz.post(
+                appointments_path(w) + "?force=true",
+                json=appointment_body(w, "2020-01-06T10:00:00"),
+            )
+        )
+        dispatcher(hooks).run_until_idle()
+    bodies = {b["id"]: b for b in (q.json() for q in full.requests)}
+    link = bodies[future["id"]]["rescheduleLink"]
+    assert link.endswith("/manage/" + future["encryptedId"]) and link.startswith("http")
+    assert bodies[past["id"]]["rescheduleLink"] == ""  # it has ended
+    rich = {b["id"]: b for b in (q.json() for q in extra.requests)}[future["id"]]
+    assert rich["company"]["timeZone"] == "Europe/London"  # the whole company object
+    assert rich["service"]["duration"] == 30 and "staff" in rich["service"]
+    assert rich["staff"]["email"] is not None and "services" in rich["staff"]
+    assert rich["client"]["email"] == "ada@example.org"
+    assert rich["rescheduleLink"] == link
+    assert {k for k in bodies[future["id"]] if k not in rich} == set()

@@ -427,6 +427,21 @@ def appointment(
     return Writer(level=level, lang=lang, now=now, settings=settings).appointment(v)
 
 
+def extra_full(v: View, full: dict[str, Any]) -> dict[str, Any]:
+    """A watch's ``levelDetails=extraFull``: the full resource with its company, service, staff,
+    resource and client expanded from references to the whole objects the catalog endpoints
+    answer (``GET /companies/{id}``, ``/services/{id}``, ...), so that a receiver needs no
+    second call. The seed names the level without saying more; this is appointd's reading."""
+    return {
+        **full,
+        "company": company(v.location) if v.location else {},
+        "service": service(v.service) if v.service else {},
+        "resource": resource(v.resources[0]) if v.resources else {},
+        "staff": staff(v.staff) if v.staff else {},
+        "client": client(v.client) if v.client else {},
+    }
+
+
 def personal(p: PersonalView, company: Location, *, level: str) -> dict[str, Any]:
     """A personal appointment: the core's time off, shown in the company's zone."""
     t, tz = p.time_off, company.time_zone

@@ -5,13 +5,14 @@ delivers them.
 A watch is a subscription of that kind (``appointd.app.subscriptions``); its company and its
 Agendize options are the subscription's ``config``. After a change of an appointment of the
 company, through any face, the dispatcher calls :func:`deliver`, which renders the Appointment
-resource (``levelDetails`` full; ``extraFull`` is the same resource) with ``date`` and
-``event``, and the request options of the watch.
+resource (``levelDetails`` full; ``extraFull`` expands its company, service, staff, resource and
+client to whole objects) with ``date`` and ``event``, and the request options of the watch.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Response
@@ -36,6 +37,7 @@ from appointd.faces.agendize.watch import (
     request_headers,
     signed,
 )
+from appointd.settings import get_settings
 from appointd.store.uow import UnitOfWork
 from appointd.worker.subscriptions import KindDelivery, OutgoingRequest, register_kind
 
@@ -153,7 +155,12 @@ def deliver(d: KindDelivery) -> OutgoingRequest | None:
     if view.appointment.location_id != config.get(COMPANY):
         return None
     tz = view.location.time_zone if view.location else "UTC"
-    resource = render.appointment(view, level="full", lang="en", now=d.event.created_at)
+    # rescheduleLink: the manage page while the appointment has not ended (by the time this
+    # attempt is made); the base is the process's APPOINTD_PUBLIC_URL, as in the face's GET.
+    now = max(d.event.created_at, datetime.now(UTC))
+    resource = render.appointment(view, level="full", lang="en", now=now, settings=get_settings())
+    if config.get("levelDetails") == "extraFull":
+        resource = render.extra_full(view, resource)
     # Fetching the OAuth2 token is the one I/O here; it is cached, so most attempts skip it.
     bearer = TOKENS.token(config["oauth2Auth"]) if "oauth2Auth" in config else None
     headers = request_headers(config, event, bearer)
