@@ -94,3 +94,31 @@ def joining(shared: SharedTransaction) -> Iterator[None]:
         yield
     finally:
         _joined.reset(token)
+
+
+@contextmanager
+def one_transaction(ctx: Context) -> Iterator[None]:
+    """Within this block every :meth:`Context.uow` of ``ctx``'s account joins one transaction,
+    so that several use cases (a face's "create the client, then book") succeed or fail as one.
+
+    Inside :func:`joining` already (an ``Idempotency-Key`` request) that transaction is used,
+    and commits with the stored answer; otherwise one is opened here, committed when the block
+    ends normally and rolled back when it raises.
+    """
+    shared = _joined.get()
+    if (
+        shared is not None
+        and shared.account_id == ctx.caller.account_id
+        and shared.engine is ctx.services.engine
+    ):
+        yield
+        return
+    with ctx.services.engine.connect() as conn:
+        conn.begin()
+        try:
+            with joining(SharedTransaction(ctx.services.engine, ctx.caller.account_id, conn)):
+                yield
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()

@@ -15,10 +15,10 @@ from fastapi import APIRouter, Body, Depends, Request, Response
 
 from appointd.app import appointments, catalog, time_off
 from appointd.app.commands import BookAppointment, ChangeAppointment, TransitionAppointment
-from appointd.app.context import Context
+from appointd.app.context import Context, one_transaction
 from appointd.app.queries import AppointmentQuery
 from appointd.domain.errors import FieldError, Invalid, NotFound
-from appointd.domain.model import HistoryEntry, Location
+from appointd.domain.model import Client, HistoryEntry, Location
 from appointd.domain.notifications import Notify
 from appointd.domain.status import Status, transition
 from appointd.faces.agendize import render, views
@@ -28,6 +28,7 @@ from appointd.faces.agendize.history import language
 from appointd.faces.agendize.parse import AppointmentBody, merged_extra, parse_body
 from appointd.faces.agendize.parsers import parse_bool, parse_id, parse_instant, path_id
 from appointd.faces.agendize.render import EXTRA_KEY, PERSONAL_PREFIX
+from appointd.store.repositories.conditions import Condition
 
 router = APIRouter(route_class=AgendizeRoute, include_in_schema=False)
 BASE = "/companies/{company_id}/appointments"
@@ -263,7 +264,7 @@ def insert_appointment(
     missing = [
         FieldError(name, "required")
         for name, value in (
-            ("client.id", parsed.client_id),
+            ("client.id", parsed.client_id or parsed.new_client),
             ("service.id", parsed.service_id),
             ("start", parsed.start),
         )
@@ -273,6 +274,72 @@ def insert_appointment(
         missing.append(FieldError("staff.id", "required with force"))
     if missing:
         raise Invalid(missing)
+    assert parsed.service_id is not None and parsed.start is not None
+    if parsed.new_client is not None:
+        # The client and the booking in one transaction: a refused booking leaves no client.
+        with one_transaction(ctx):
+            parsed.client_id = _client_for(ctx, parsed.new_client)
+            return _book(ctx, request, parsed, location_id, force, notify)
+    return _book(ctx, request, parsed, location_id, force, notify)
+
+
+def _client_for(ctx: Context, sent: dict[str, str]) -> int:
+    """The id of the client an insert names without an id: the account's client with that
+    ``externalId`` when there is one, else a new client (the same clients as ``/v1``)."""
+    external = sent.get("externalId")
+    if external is not None:
+        found = catalog.list_page(
+            ctx,
+            "clients",
+            include_archived=False,
+            limit=1,
+            offset=0,
+            conditions=[Condition("external_id", "=", external)],
+        ).items
+        if found:
+            return int(found[0].id)
+    if not any(sent.get(name) for name in ("firstName", "lastName", "email")):
+        raise Invalid.field(
+            "client.id", "required (or the new client's firstName, lastName or email)"
+        )
+    fields: dict[str, Any] = {
+        "first_name": sent.get("firstName") or "",
+        "last_name": sent.get("lastName") or "",
+        "email": sent.get("email"),
+        "phone": sent.get("phone") or sent.get("mobilePhone"),
+        "time_zone": sent.get("timeZone"),
+        "external_id": external,
+    }
+    try:
+        created: Client = catalog.create(ctx, "clients", fields)
+    except Invalid as exc:
+        raise Invalid(
+            [
+                FieldError("client." + _CLIENT_NAMES.get(e.field, e.field), e.message)
+                for e in exc.errors
+            ]
+        ) from None
+    return created.id
+
+
+_CLIENT_NAMES = {
+    "first_name": "firstName",
+    "last_name": "lastName",
+    "email": "email",
+    "phone": "phone",
+    "time_zone": "timeZone",
+    "external_id": "externalId",
+}
+
+
+def _book(
+    ctx: Context,
+    request: Request,
+    parsed: AppointmentBody,
+    location_id: int,
+    force: bool,
+    notify: Notify | None,
+) -> Response:
     assert parsed.service_id is not None and parsed.start is not None
     cmd = BookAppointment(
         location_id=location_id,

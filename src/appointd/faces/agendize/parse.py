@@ -40,6 +40,8 @@ class AppointmentBody:
     paid: bool | None = None
     form: list[dict[str, Any]] | None = None  # core answers: {"field_id", "value"|"values"}
     metadata: dict[str, Any] | None = None  # extendedProperties {private, public}
+    # A client sent without an id: its Agendize properties (created, or found by externalId).
+    new_client: dict[str, str] | None = None
     # What the face keeps under extra["agendize"] until the core holds it.
     extra: dict[str, Any] = field(default_factory=dict)
     sent: set[str] = field(default_factory=set)
@@ -76,6 +78,22 @@ def _ref_id(body: dict[str, Any], name: str) -> int | None:
     return parse_id(obj["id"], f"{name}.id")
 
 
+CLIENT_PROPERTIES = ("firstName", "lastName", "email", "phone", "mobilePhone", "timeZone")
+
+
+def _new_client(client: dict[str, Any]) -> dict[str, str] | None:
+    """The properties of a client sent without an id (strings; ``None`` when it has none)."""
+    found: dict[str, str] = {}
+    for name in (*CLIENT_PROPERTIES, "externalId"):
+        value = client.get(name)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            raise Invalid.field(f"client.{name}", "must be a string")
+        found[name] = value
+    return found or None
+
+
 def parse_body(body: Any, default_zone: str | None) -> AppointmentBody:
     """Parse an Agendize appointment resource sent to insert or update."""
     if not isinstance(body, dict):
@@ -96,6 +114,10 @@ def parse_body(body: Any, default_zone: str | None) -> AppointmentBody:
         out.personal = value == "personal"
 
     def refs() -> None:
+        client = _object(body, "client")
+        if client is not None and client.get("id") in (None, ""):
+            out.new_client = _new_client(client)
+            return
         out.client_id = _ref_id(body, "client")
 
     def service() -> None:
