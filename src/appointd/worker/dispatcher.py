@@ -19,6 +19,7 @@ otherwise it sleeps until the next due delivery, at most ``APPOINTD_DISPATCHER_P
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import queue
@@ -27,6 +28,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -38,6 +40,7 @@ from appointd.worker import kinds, retry
 from appointd.worker.fanout import fan_out
 from appointd.worker.messages import environment
 from appointd.worker.prepare import Job, prepare
+from appointd.worker.subscriptions import OutgoingRequest
 from appointd.worker.transports import HttpPool, Outcome, send_email, send_http
 
 log = logging.getLogger("appointd.dispatcher")
@@ -230,15 +233,23 @@ class Dispatcher:
                 )
             else:
                 assert job.request is not None
-                outcome = send_http(
-                    self.http,
-                    job.signed(self.now()),
-                    allow_private=self.settings.webhooks_allow_private,
-                    timeout=job.timeout,
-                )
+                request = job.signed(self.now())
+                if job.authorize is not None:  # a kind's auth that needs I/O (OAuth2 tokens)
+                    request = _with(request, job.authorize(False))
+                outcome = self._send(request, job.timeout)
+                if job.authorize is not None and outcome.status_code == 401:
+                    outcome = self._send(_with(request, job.authorize(True)), job.timeout)
         except Exception as exc:  # never lose a result: a bug in sending is a failed attempt
             outcome = Outcome(False, error=f"{type(exc).__name__}: {exc}"[:500])
         self.results.put(_Done(job, outcome, self.now()))
+
+    def _send(self, request: OutgoingRequest, timeout: float) -> Outcome:
+        return send_http(
+            self.http,
+            request,
+            allow_private=self.settings.webhooks_allow_private,
+            timeout=timeout,
+        )
 
     def _collect(self) -> list[_Done]:
         done: list[_Done] = []
@@ -305,6 +316,10 @@ class Dispatcher:
         if ids:
             with self.services.engine.begin() as conn:
                 DispatchStore(conn).renew(self.owner, ids, self.now() + self.lease)
+
+
+def _with(request: OutgoingRequest, headers: Mapping[str, str]) -> OutgoingRequest:
+    return dataclasses.replace(request, headers={**request.headers, **headers})
 
 
 class _Listener:

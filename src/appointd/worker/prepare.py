@@ -10,7 +10,8 @@ waits in the queue for ever.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -49,6 +50,8 @@ class Job:
     columns: dict[str, Any] = field(default_factory=dict)  # rendered subject, body, ...
     # (status, reason) to record without an attempt.
     settle: tuple[str, str] | None = None
+    # The kind's authorize hook bound to the subscription: refresh -> auth headers.
+    authorize: Callable[[bool], Mapping[str, str]] | None = None
 
     def signed(self, at: datetime) -> OutgoingRequest:
         assert self.request is not None
@@ -136,6 +139,8 @@ def _subscription_jobs(
             finished.append((job, Outcome(False)))
             continue
         job.request, job.secret, job.timeout = request, sub.secret, registered.timeout_seconds
+        if registered.authorize is not None:
+            job.authorize = functools.partial(registered.authorize, sub)
         jobs.append(job)
 
 

@@ -31,6 +31,12 @@ deliveries names, returning ``{appointment_id: view}`` in a bounded number of st
 runs in the dispatcher for every attempt, and raising marks the attempt failed with the
 exception's text (the delivery is retried like any failure).
 
+A kind whose authentication needs I/O (Agendize's OAuth2 watches fetch an access token) passes
+``authorize=``: ``authorize(subscription, refresh)`` returns the headers that authenticate one
+attempt. The dispatcher calls it in the sending thread just before the request (so the renderer
+stays pure), and once more with ``refresh=True`` when the answer is 401, sending the request
+again with the new headers. Raising fails the attempt with the exception's text.
+
 Every kind's request may ask to be signed (``sign=True``): the dispatcher then adds the
 Standard Webhooks headers ``webhook-id`` (the event id), ``webhook-timestamp`` and
 ``webhook-signature`` with the subscription's ``secret``.
@@ -109,6 +115,7 @@ class OutgoingRequest:
 
 Renderer = Callable[[KindDelivery], "OutgoingRequest | None"]
 Loader = Callable[["UnitOfWork", Sequence[int]], Mapping[int, Any]]
+Authorizer = Callable[[Subscription, bool], Mapping[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,16 +124,22 @@ class Kind:
     render: Renderer
     load: Loader | None = None
     timeout_seconds: float = 10.0
+    authorize: Authorizer | None = None
 
 
 _KINDS: dict[str, Kind] = {}
 
 
 def register_kind(
-    name: str, render: Renderer, *, load: Loader | None = None, timeout_seconds: float = 10.0
+    name: str,
+    render: Renderer,
+    *,
+    load: Loader | None = None,
+    timeout_seconds: float = 10.0,
+    authorize: Authorizer | None = None,
 ) -> Kind:
     """Register (or replace) the kind ``name``; returns it. Call at import time of the face."""
-    kind = Kind(name, render, load, timeout_seconds)
+    kind = Kind(name, render, load, timeout_seconds, authorize)
     _KINDS[name] = kind
     return kind
 

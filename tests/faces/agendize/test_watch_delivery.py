@@ -195,6 +195,7 @@ def test_a_silent_delete_still_reaches_the_watch_and_bad_silent_is_400(hooks: Ap
     with receiver() as r:
         watch(agz, w, r.url)
         appt = ok(agz.post(appointments_path(w), json=appointment_body(w, f"{MON}T10:00:00")))
+        dispatcher(hooks).run_until_idle()  # one batch each: sent together, they may cross
         path = f"{appointments_path(w)}/{appt['id']}"
         refused(agz.delete(path, params={"silent": "maybe"}), 400, "silent")
         deleted = agz.delete(path, params={"silent": "true"})
@@ -230,3 +231,39 @@ def test_watch_bodies_carry_the_reschedule_link_until_the_end_and_extra_full_obj
     assert rich["client"]["email"] == "ada@example.org"
     assert rich["rescheduleLink"] == link
     assert {k for k in bodies[future["id"]] if k not in rich} == set()
+
+
+def test_a_401_from_the_receiver_fetches_a_new_token_and_sends_again(hooks: Api) -> None:
+    agz, w = Agendize(hooks), world(hooks)
+    TOKENS.forget()
+    with (
+        receiver(answer={"access_token": "tok-2", "expires_in": 3600}) as tokens,
+        receiver(statuses=[401]) as r,
+    ):
+        watch(
+            agz,
+            w,
+            r.url,
+            oauth2Auth={
+                "grantType": "refresh_token",
+                "clientId": "cid",
+                "refreshToken": "rt-1",
+                "accessTokenUrl": tokens.url + "/token",
+            },
+        )
+        ok(agz.post(appointments_path(w), json=appointment_body(w, f"{MON}T10:00:00")))
+        dispatcher(hooks).run_until_idle()
+    # refused once with the cached token, then sent again at once with a fresh one
+    assert [q.headers["Authorization"] for q in r.requests] == ["Bearer tok-2"] * 2
+    assert events(r) == ["created", "created"]
+    assert len(tokens.requests) == 2
+    assert "refresh_token=rt-1" in tokens.requests[1].body.decode()
+
+
+def test_the_token_is_fetched_when_sending_not_when_rendering() -> None:
+    from appointd.faces.agendize import watches
+    from appointd.worker.subscriptions import kind
+
+    registered = kind(watches.KIND)
+    assert registered is not None and registered.authorize is watches.authorize
+    assert "TOKENS" not in watches.deliver.__code__.co_names

@@ -1,6 +1,10 @@
 """OAuth2 access tokens for watches with ``oauth2Auth``: fetched from ``accessTokenUrl`` and
 cached until shortly before they expire.
 
+The dispatcher asks for the token through the watch kind's ``authorize`` hook, in its sending
+thread just before each attempt (never while rendering the body), and again with ``refresh``
+after a 401.
+
 Grants: ``refresh_token`` (the default; sends ``refresh_token``) and ``client_credentials``.
 The request is the standard form-encoded POST (RFC 6749 section 6 and 4.4) with ``client_id``
 and, when set, ``client_secret`` and ``scope``; the answer's ``access_token`` is sent as
@@ -46,24 +50,44 @@ class TokenCache:
         self._clock = clock
         self._tokens: dict[tuple[str, ...], tuple[str, float]] = {}
         self._lock = threading.Lock()
+        self._fetching: dict[tuple[str, ...], threading.Lock] = {}
         self.fetches = 0
 
-    def token(self, oauth: Mapping[str, Any], client: httpx.Client | None = None) -> str:
-        """A valid access token for ``oauth``, from the cache or fetched now."""
+    def token(
+        self,
+        oauth: Mapping[str, Any],
+        client: httpx.Client | None = None,
+        *,
+        watch_id: int | None = None,
+        refresh: bool = False,
+    ) -> str:
+        """A valid access token for ``oauth`` (the watch ``watch_id``'s options), from the
+        cache or fetched now; ``refresh`` fetches a new one whatever is cached (the receiver
+        answered 401 to the cached one). Cached per watch and options: changed options fetch
+        anew."""
         form = token_request(oauth)
-        key = (str(oauth.get("accessTokenUrl")), *sorted(f"{k}={v}" for k, v in form.items()))
+        key = (
+            str(watch_id),
+            str(oauth.get("accessTokenUrl")),
+            *sorted(f"{k}={v}" for k, v in form.items()),
+        )
         with self._lock:
-            cached = self._tokens.get(key)
-            if cached is not None and cached[1] > self._clock():
+            fetching = self._fetching.setdefault(key, threading.Lock())
+        # One fetch per watch at a time: deliveries sent together wait for it and share it.
+        with fetching:
+            with self._lock:
+                cached = self._tokens.get(key)
+            if not refresh and cached is not None and cached[1] > self._clock():
                 return cached[0]
-        token, lifetime = self._fetch(str(oauth["accessTokenUrl"]), form, client)
-        with self._lock:
-            self._tokens[key] = (token, self._clock() + max(0.0, lifetime - MARGIN_SECONDS))
+            token, lifetime = self._fetch(str(oauth["accessTokenUrl"]), form, client)
+            with self._lock:
+                self._tokens[key] = (token, self._clock() + max(0.0, lifetime - MARGIN_SECONDS))
         return token
 
     def forget(self) -> None:
         with self._lock:
             self._tokens.clear()
+            self._fetching.clear()
 
     def _fetch(
         self, url: str, form: dict[str, str], client: httpx.Client | None

@@ -39,7 +39,12 @@ from appointd.faces.agendize.watch import (
 )
 from appointd.settings import get_settings
 from appointd.store.uow import UnitOfWork
-from appointd.worker.subscriptions import KindDelivery, OutgoingRequest, register_kind
+from appointd.worker.subscriptions import (
+    KindDelivery,
+    OutgoingRequest,
+    Subscription,
+    register_kind,
+)
 
 router = APIRouter(route_class=AgendizeRoute, include_in_schema=False)
 WATCH = BASE + "/watch"
@@ -161,12 +166,21 @@ def deliver(d: KindDelivery) -> OutgoingRequest | None:
     resource = render.appointment(view, level="full", lang="en", now=now, settings=get_settings())
     if config.get("levelDetails") == "extraFull":
         resource = render.extra_full(view, resource)
-    # Fetching the OAuth2 token is the one I/O here; it is cached, so most attempts skip it.
-    bearer = TOKENS.token(config["oauth2Auth"]) if "oauth2Auth" in config else None
-    headers = request_headers(config, event, bearer)
+    # No OAuth2 token here: the dispatcher asks authorize() for it when it sends.
+    headers = request_headers(config, event)
     body = request_body(config, resource, event, d.event.created_at, tz)
     method = str(config.get("method", "POST"))
     return OutgoingRequest(method, d.subscription.url, headers, body, sign=signed(config))
 
 
-register_kind(KIND, deliver, load=load)
+def authorize(sub: Subscription, refresh: bool) -> Mapping[str, str]:
+    """The ``Authorization: Bearer`` of a watch with ``oauth2Auth`` (nothing otherwise): its
+    access token, cached per watch until shortly before it expires, fetched anew when
+    ``refresh`` (the receiver answered 401). Runs in the dispatcher's sending thread."""
+    oauth = sub.config.get("oauth2Auth")
+    if not isinstance(oauth, Mapping):
+        return {}
+    return {"Authorization": f"Bearer {TOKENS.token(oauth, watch_id=sub.id, refresh=refresh)}"}
+
+
+register_kind(KIND, deliver, load=load, authorize=authorize)
