@@ -109,12 +109,40 @@ _LIST_STATUS = {
 }
 
 
-def _ref_filter(request: Request, name: str) -> list[int] | None:
-    """An internal id; an external id matches nothing (appointd keeps none for this kind)."""
+_FILTER_KINDS = {"serviceId": "services", "staffId": "staff", "resourceId": "resources"}
+_REF_KINDS = {"service": "services", "staff": "staff", "resource": "resources"}
+
+
+def _ref_filter(ctx: Context, request: Request, name: str) -> list[int] | None:
+    """An internal or external id (the seed's words): the object with that id, else the one
+    with that external id; one that names neither matches nothing."""
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return None
-    return [parse_id(raw, name)] if raw.isascii() and raw.isdigit() else []
+    if len(raw) > 200:
+        raise Invalid.field(name, "an id or external id of at most 200 characters")
+    found = catalog.resolve_id(ctx, _FILTER_KINDS[name], raw)
+    return [] if found is None else [found]
+
+
+def resolve_external(ctx: Context, parsed: AppointmentBody) -> None:
+    """Fill the ids of the staff, service and resource a body names by ``externalId`` alone;
+    an external id nobody carries is 400 naming ``<name>.externalId``."""
+    problems = []
+    for name, external in parsed.external.items():
+        found = catalog.id_by_external_id(ctx, _REF_KINDS[name], external, live_only=True)
+        if found is None:
+            problems.append(
+                FieldError(f"{name}.externalId", f"no {name} has externalId {external!r}")
+            )
+        elif name == "service":
+            parsed.service_id = found
+        elif name == "staff":
+            parsed.staff_id = found
+        else:
+            parsed.resource_ids = [found]
+    if problems:
+        raise Invalid(problems)
 
 
 @router.get(BASE, summary="List appointments")
@@ -149,9 +177,9 @@ def list_appointments(
         personal = _flag(request, "personalAppointments")
         deleted = _flag(request, "showDeleted")
         client_ids = [parse_id(q["clientId"], "clientId")] if q.get("clientId") else None
-        service_ids = _ref_filter(request, "serviceId")
-        staff_ids = _ref_filter(request, "staffId")
-        resource_ids = _ref_filter(request, "resourceId")
+        service_ids = _ref_filter(ctx, request, "serviceId")
+        staff_ids = _ref_filter(ctx, request, "staffId")
+        resource_ids = _ref_filter(ctx, request, "resourceId")
         sync = parse_id(q["syncToken"], "syncToken") if q.get("syncToken") else None
     except Invalid as exc:
         raise Invalid(problems + exc.errors) from None
@@ -257,9 +285,12 @@ def insert_appointment(
     # Wall times without a zone stay naive: the core reads them at the company (one lookup
     # fewer on the hot path) and refuses a gap there.
     parsed = parse_body(body, None)
+    if parsed.external:
+        resolve_external(ctx, parsed)
     if parsed.personal:
         company = company_of(ctx, company_id)
         parsed = parse_body(body, company.time_zone)
+        resolve_external(ctx, parsed)
         return reply(_insert_personal(ctx, parsed, company, force))
     missing = [
         FieldError(name, "required")
@@ -414,6 +445,7 @@ def update_appointment(
     notify = _notify(request)
     _flag(request, "personalAppointmentSync")
     parsed = parse_body(body, company.time_zone)
+    resolve_external(ctx, parsed)
     personal_id = _personal_id(appointment_id)
     if personal_id is not None:
         return reply(_update_personal(ctx, personal_id, parsed, company, force))

@@ -42,6 +42,8 @@ class AppointmentBody:
     metadata: dict[str, Any] | None = None  # extendedProperties {private, public}
     # A client sent without an id: its Agendize properties (created, or found by externalId).
     new_client: dict[str, str] | None = None
+    # staff/service/resource named by externalId alone: name -> the external id, to look up.
+    external: dict[str, str] = field(default_factory=dict)
     # What the face keeps under extra["agendize"] until the core holds it.
     extra: dict[str, Any] = field(default_factory=dict)
     sent: set[str] = field(default_factory=set)
@@ -65,15 +67,21 @@ def _object(body: dict[str, Any], name: str) -> dict[str, Any] | None:
     return value
 
 
-def _ref_id(body: dict[str, Any], name: str) -> int | None:
-    """``<name>.id`` of a reference object; ``externalId`` alone is refused (appointd keeps no
-    external ids for staff, services or resources)."""
+def _ref_id(body: dict[str, Any], name: str, external: dict[str, str] | None = None) -> int | None:
+    """``<name>.id`` of a reference object. With ``external`` (staff, services, resources),
+    ``<name>.externalId`` alone is kept there for the handler to look up (the seed: "You can
+    also use service.externalId"); for the client it is handled by the inline client."""
     obj = _object(body, name)
     if obj is None:
         return None
     if "id" not in obj or obj["id"] in (None, ""):
-        if obj.get("externalId"):
-            raise Invalid.field(f"{name}.externalId", "unknown external id; send the id")
+        value = obj.get("externalId")
+        if value not in (None, ""):
+            if external is None:
+                raise Invalid.field(f"{name}.externalId", "unknown external id; send the id")
+            if not isinstance(value, str) or len(value) > 200:
+                raise Invalid.field(f"{name}.externalId", "a string of at most 200 characters")
+            external[name] = value
         return None
     return parse_id(obj["id"], f"{name}.id")
 
@@ -121,14 +129,14 @@ def parse_body(body: Any, default_zone: str | None) -> AppointmentBody:
         out.client_id = _ref_id(body, "client")
 
     def service() -> None:
-        out.service_id = _ref_id(body, "service")
+        out.service_id = _ref_id(body, "service", out.external)
 
     def staff() -> None:
-        out.staff_id = _ref_id(body, "staff")
+        out.staff_id = _ref_id(body, "staff", out.external)
 
     def resource() -> None:
-        rid = _ref_id(body, "resource")
-        if "resource" in body:
+        rid = _ref_id(body, "resource", out.external)
+        if "resource" in body and "resource" not in out.external:
             out.resource_ids = [] if rid is None else [rid]
 
     def start() -> None:

@@ -109,17 +109,22 @@ def company_ref(e: Location | None) -> dict[str, str]:
 
 
 def service_ref(e: Service | None) -> dict[str, str]:
-    return {"id": str(e.id), "name": e.name, "externalId": ""} if e else {}
+    return {"id": str(e.id), "name": e.name, "externalId": e.external_id or ""} if e else {}
 
 
 def staff_ref(e: Staff | None) -> dict[str, str]:
     if e is None:
         return {}
-    return {"id": str(e.id), "firstName": e.first_name, "lastName": e.last_name, "externalId": ""}
+    return {
+        "id": str(e.id),
+        "firstName": e.first_name,
+        "lastName": e.last_name,
+        "externalId": e.external_id or "",
+    }
 
 
 def resource_ref(e: Resource | None) -> dict[str, str]:
-    return {"id": str(e.id), "name": e.name, "externalId": ""} if e else {}
+    return {"id": str(e.id), "name": e.name, "externalId": e.external_id or ""} if e else {}
 
 
 def client_ref(e: Client | None) -> dict[str, str]:
@@ -555,7 +560,7 @@ def service(e: Service) -> dict[str, Any]:
         "currency": e.currency or "",
         "staff": [{"id": str(i)} for i in e.staff_ids],
         "resource": [{"id": str(i), "quantity": 1} for i in e.resource_ids],
-        "externalId": "",
+        "externalId": e.external_id or "",
     }
 
 
@@ -567,12 +572,17 @@ def staff(e: Staff) -> dict[str, Any]:
         "email": e.email or "",
         "timeZone": e.time_zone,
         "services": [{"id": str(i)} for i in e.service_ids],
-        "externalId": "",
+        "externalId": e.external_id or "",
     }
 
 
 def resource(e: Resource) -> dict[str, Any]:
-    return {"id": str(e.id), "name": e.name, "count": e.capacity, "externalId": ""}
+    return {
+        "id": str(e.id),
+        "name": e.name,
+        "count": e.capacity,
+        "externalId": e.external_id or "",
+    }
 
 
 def client(e: Client) -> dict[str, Any]:
