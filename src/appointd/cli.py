@@ -117,7 +117,7 @@ def _serve(args: argparse.Namespace) -> int:
     dispatcher = _dispatcher_process() if args.dispatcher else None
     try:
         uvicorn.run(
-            "appointd.asgi:create_app",
+            "appointd.asgi:serve_app",
             factory=True,
             host=args.host,
             port=args.port,
