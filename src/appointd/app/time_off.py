@@ -186,42 +186,6 @@ def _update(
     return entry
 
 
-def replace(
-    ctx: Context,
-    time_off_id: int,
-    staff_id: int,
-    start: datetime,
-    end: datetime,
-    reason: str | None,
-    override: bool = False,
-) -> TimeOff:
-    """Move time off ``time_off_id`` (to another staff member, too) in one transaction: the
-    new span is checked like new time off; refused, the old one stays. Returns the new entry
-    (it has a new id)."""
-    return run_again_after_a_lost_race(
-        lambda: _replace(ctx, time_off_id, staff_id, start, end, reason, override)
-    )
-
-
-def _replace(
-    ctx: Context,
-    time_off_id: int,
-    staff_id: int,
-    start: datetime,
-    end: datetime,
-    reason: str | None,
-    override: bool,
-) -> TimeOff:
-    with ctx.uow() as uow:
-        if uow.time_off.by_id(time_off_id) is None:
-            raise NotFound("time_off", time_off_id)
-        uow.blocks.delete_for_time_off(time_off_id)
-        uow.time_off.remove(time_off_id)
-        entry = _place(uow, ctx, staff_id, start, end, reason, override)
-        uow.commit()
-    return entry
-
-
 def _place(
     uow: UnitOfWork,
     ctx: Context,

@@ -218,6 +218,7 @@ def test_personal_appointments_are_the_staff_time_off_listed_only_when_asked(api
     assert ok(agz.get(path))["end"]["dateTime"] == f"{MON}T13:00:00"
     moved = ok(agz.put(path, json={"end": {"dateTime": f"{MON}T14:00:00"}}))
     assert moved["end"]["dateTime"] == f"{MON}T14:00:00"
+    assert moved["id"] == personal["id"]  # an update keeps the appointment's id
     refused(
         agz.put(
             f"{appointments_path(w)}/{moved['id']}", json={"start": {"dateTime": f"{MON}T09:00:00"}}

@@ -506,7 +506,7 @@ def _update_personal(
     start, end = parsed.start or t.start, parsed.end or t.end
     if end <= start:
         raise Invalid.field("end", "must be after start")
-    entry = time_off.replace(
+    entry = time_off.update(
         ctx,
         t.id,
         parsed.staff_id or t.staff_id,
