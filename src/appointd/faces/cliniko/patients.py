@@ -46,16 +46,8 @@ router = APIRouter()
 FACE_KEY = "cliniko"
 PHONE_TYPES = {"Mobile": "mobile", "Home": "home", "Work": "work", "Fax": "fax", "Other": "other"}
 PHONE_LABELS = {core: label for label, core in PHONE_TYPES.items()}
-# Cliniko's address fields -> the core address's parts.
-ADDRESS = {
-    "address_1": "line1",
-    "address_2": "line2",
-    "address_3": "line3",
-    "city": "city",
-    "state": "state",
-    "post_code": "postal_code",
-    "country": "country",
-}
+# Cliniko's address fields -> the core address's parts (the renderer writes them back).
+ADDRESS = render.ADDRESS_PARTS
 ADDRESS_NAMES = {part: name for name, part in ADDRESS.items()}
 # The spec's e-mail pattern (a Ruby /i regex, so matched without regard to case).
 EMAIL = r"^[A-Z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Z0-9.-]+\.[A-Z]{2,63}$"
