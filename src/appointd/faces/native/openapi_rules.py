@@ -31,6 +31,7 @@ from appointd.app.subscriptions import EVENT_TYPES
 from appointd.domain.forms import OPTIONS_MAX
 from appointd.domain.intents import MAX_REFERENCE
 from appointd.domain.wallclock import available_zones
+from appointd.faces.native.schemas import drop_null
 from appointd.settings import Settings
 
 TIME_ZONE = "TimeZone"
@@ -143,13 +144,8 @@ def state_rules(doc: dict[str, Any], settings: Settings) -> dict[str, Any]:
     }
     for component, kind in CATALOG_PATCHES.items():
         for name, prop in schemas[component]["properties"].items():
-            if name not in NULLABLE[kind] and "anyOf" in prop:
-                kept = [b for b in prop.pop("anyOf") if b.get("type") != "null"]
-                prop.pop("default", None)
-                if len(kept) == 1:
-                    prop.update(kept[0])
-                else:
-                    prop["anyOf"] = kept
+            if name not in NULLABLE[kind]:
+                drop_null(prop)
     for component, rules in PROPERTY_RULES.items():
         properties = schemas[component]["properties"]
         for name, rule in rules.items():

@@ -127,15 +127,20 @@ def state_not_null(schema: dict[str, Any], model: type[BaseModel]) -> None:
     # A field of ``not_null`` may be left out, but not sent as null: say so in the document.
     properties = schema.get("properties", {})
     for name in getattr(model, "not_null", ()):
-        prop = properties.get(name)
-        if not prop or "anyOf" not in prop:
-            continue
-        kept = [s for s in prop.pop("anyOf") if s.get("type") != "null"]
-        prop.pop("default", None)
-        if len(kept) == 1:
-            prop.update(kept[0])
-        else:
-            prop["anyOf"] = kept
+        if name in properties:
+            drop_null(properties[name])
+
+
+def drop_null(prop: dict[str, Any]) -> None:
+    """Make the property schema ``prop`` (changed in place) refuse null; a no-op when it does."""
+    if "anyOf" not in prop:
+        return
+    kept = [s for s in prop.pop("anyOf") if s.get("type") != "null"]
+    prop.pop("default", None)
+    if len(kept) == 1:
+        prop.update(kept[0])
+    else:
+        prop["anyOf"] = kept
 
 
 _INT_FIELDS: dict[type[BaseModel], frozenset[str]] = {}
