@@ -21,6 +21,7 @@ from appointd.faces.agendize.auth import context
 from appointd.faces.agendize.errors import AgendizeRoute, reply
 from appointd.faces.agendize.parsers import path_id
 from appointd.faces.agendize.render import STATUS_OUT
+from appointd.faces.shared.parsing import check_storable
 
 router = APIRouter(route_class=AgendizeRoute, include_in_schema=False)
 ALL = 100_000  # catalog lists are small; Agendize lists have no paging
@@ -126,6 +127,7 @@ def create_client(
     _company(ctx, company_id)
     if not isinstance(body, dict):
         raise Invalid.field("body", "expected a client resource (a JSON object)")
+    check_storable(body)
     problems = [
         FieldError(name, "must be a string")
         for name in (*_CLIENT_FIELDS, "mobilePhone")

@@ -17,6 +17,7 @@ from appointd.domain.status import Status
 from appointd.faces.agendize.parsers import parse_bool, parse_id
 from appointd.faces.agendize.render import EXTRA_KEY, STATUS_IN
 from appointd.faces.agendize.times import parse_zoned
+from appointd.faces.shared.parsing import check_storable
 
 EXTENDED_PROPERTIES_LIMIT = 22 * 1024  # bytes of the JSON document, as the seed's "22KB"
 NOTES_LIMIT = 65535
@@ -47,15 +48,6 @@ class AppointmentBody:
     # What the face keeps under extra["agendize"] until the core holds it.
     extra: dict[str, Any] = field(default_factory=dict)
     sent: set[str] = field(default_factory=set)
-
-
-def load_json(raw: bytes) -> Any:
-    if not raw.strip():
-        return None
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise Invalid.field("body", "malformed JSON") from None
 
 
 def _object(body: dict[str, Any], name: str) -> dict[str, Any] | None:
@@ -106,6 +98,7 @@ def parse_body(body: Any, default_zone: str | None) -> AppointmentBody:
     """Parse an Agendize appointment resource sent to insert or update."""
     if not isinstance(body, dict):
         raise Invalid.field("body", "expected an Appointment resource (a JSON object)")
+    check_storable(body)
     out = AppointmentBody(sent=set(body))
     problems: list[FieldError] = []
 

@@ -31,6 +31,7 @@ from jsonpath_ng.ext.parser import parse as jsonpath_parse
 
 from appointd.domain.errors import FieldError, Invalid
 from appointd.faces.agendize.times import render_zoned
+from appointd.faces.shared.parsing import check_storable
 
 KIND = "agendize_watch"
 METHODS = ("POST", "PUT", "PATCH", "DELETE", "GET")
@@ -80,6 +81,7 @@ def parse_watch(body: Any, current: WatchSpec | None = None) -> WatchSpec:
     """The watch ``body`` describes; with ``current``, an update (absent properties kept)."""
     if not isinstance(body, dict):
         raise Invalid.field("body", "expected a watch resource (a JSON object)")
+    check_storable(body)
     errors: list[FieldError] = []
     config = dict(current.config) if current else {"method": "POST", "levelDetails": "full"}
     address = body.get("address", current.address if current else None)

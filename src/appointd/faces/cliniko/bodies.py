@@ -10,6 +10,7 @@ from fastapi import Request
 from appointd.domain.errors import FieldError, Invalid
 from appointd.faces.cliniko.errors import BadRequest
 from appointd.faces.cliniko.wire import id_value, instant_value
+from appointd.faces.shared.parsing import check_storable
 
 REPEAT_FREQ = {"Daily": "DAILY", "Weekly": "WEEKLY", "Monthly": "MONTHLY"}
 
@@ -25,6 +26,7 @@ async def json_object(request: Request) -> dict[str, Any]:
         raise BadRequest("Malformed JSON") from None
     if not isinstance(body, dict):
         raise BadRequest("must be an object")
+    check_storable(body)
     return body
 
 

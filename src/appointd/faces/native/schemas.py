@@ -27,7 +27,12 @@ from pydantic_core import PydanticCustomError
 
 from appointd.domain import contacts
 from appointd.faces.shared.parsing import MAX_ID as _MAX_ID
-from appointd.faces.shared.parsing import parse_id, parse_instant_or_local, parse_path_id
+from appointd.faces.shared.parsing import (
+    parse_id,
+    parse_instant_or_local,
+    parse_path_id,
+    unstorable,
+)
 from appointd.faces.shared.pydantic import path_validator, validator
 
 T = TypeVar("T")
@@ -196,20 +201,8 @@ class In(BaseModel):
 
 
 def _check_storable(value: Any) -> None:
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise ValueError("must not contain NUL characters")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError("must be valid Unicode text (no lone surrogates)") from None
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _check_storable(item)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_storable(key)
-            _check_storable(item)
+    if found := unstorable(value):
+        raise ValueError(found[1])
 
 
 class Out(BaseModel):

@@ -209,3 +209,36 @@ def parse_hhmm_compact(value: object, *, field: str, allow_24: bool = False) -> 
     if number < 0 or minutes > 59 or hours > 24 or (hours == 24 and (minutes or not allow_24)):
         raise Invalid.field(field, f"{value!r} is not a time of day as HHMM")
     return hours * 60 + minutes
+
+
+def unstorable(value: object, path: str = "") -> tuple[str, str] | None:
+    """The first text in the JSON ``value`` (object keys included) that the databases cannot
+    store, as ``(path, problem)``: ``("client.firstName", "must not contain NUL characters")``;
+    ``None`` when every text is storable. PostgreSQL refuses U+0000 in text and JSON, and
+    neither database takes a lone surrogate (``"\\ud800"``), both of which JSON can carry: a
+    face that does not check would answer 500 at the insert."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return path, "must not contain NUL characters"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path, "must be valid Unicode text (no lone surrogates)"
+        return None
+    if isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            if found := unstorable(item, f"{path}[{i}]"):
+                return found
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            inner = f"{path}.{key}" if path else str(key)
+            if found := unstorable(key, inner) or unstorable(item, inner):
+                return found
+    return None
+
+
+def check_storable(value: object, *, field: str = "") -> None:
+    """:class:`Invalid` naming the path of the first unstorable text of ``value`` (see
+    :func:`unstorable`), prefixed by ``field``; every face checks its parsed bodies with it."""
+    if found := unstorable(value, field):
+        raise Invalid.field(found[0] or "body", found[1])

@@ -11,6 +11,7 @@ from pydantic_core import to_json
 from starlette.concurrency import run_in_threadpool
 
 from appointd.domain.errors import Invalid
+from appointd.faces.shared.parsing import check_storable
 
 T = TypeVar("T")
 
@@ -33,6 +34,7 @@ async def json_object(request: Request, *, optional: bool = False) -> dict[str, 
         return {}
     if not isinstance(value, dict):
         raise Invalid.field("body", "must be a JSON object")
+    check_storable(value)
     return value
 
 
