@@ -19,6 +19,7 @@ from appointd.faces.native import openapi_rules
 from appointd.faces.native.app import router as native_router
 from appointd.faces.shared.body_limit import BodyLimit
 from appointd.faces.shared.idempotency import Idempotency
+from appointd.faces.shared.query_text import QueryText
 from appointd.faces.timetap import app as timetap
 from appointd.settings import Settings, get_settings
 from appointd.store.engine import make_engine
@@ -53,8 +54,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     openapi_rules.install(app, settings)
     docs.install(app)
     # Added last = runs first: the body limit counts every body before anything reads it,
-    # then Idempotency-Key handling wraps whatever face the path belongs to.
+    # query strings with U+0000 are refused, then Idempotency-Key handling wraps whatever face
+    # the path belongs to.
     app.add_middleware(Idempotency, services=services)
+    app.add_middleware(QueryText)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app
 

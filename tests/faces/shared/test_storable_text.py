@@ -65,3 +65,25 @@ def test_timetap_refuses_nul_naming_the_field_and_writes_nothing(api: Api) -> No
     assert 400 <= answer.status_code < 500, answer.text
     assert "lastName" in answer.text
     assert row_counts(api.db.services.engine) == before
+
+
+def test_a_nul_in_a_query_string_is_422_naming_the_parameter_in_every_face(api: Api) -> None:
+    basic = base64.b64encode(f"{api.key}:".encode()).decode()
+    native = api.get("/v1/appointments", params={"external_id": NUL})
+    assert native.status_code == 422, native.text
+    assert native.json()["errors"][0]["field"] == "external_id"
+    cliniko = api.client.get(
+        "/cliniko/v1/patients",
+        params={"q[]": f"first_name:={NUL}"},
+        headers={"Authorization": f"Basic {basic}", "Accept": "application/json"},
+    )
+    assert cliniko.status_code == 422, cliniko.text
+    assert "q[]" in cliniko.json()["errors"]
+    agendize = api.client.get(
+        "/api/2.1/scheduling/companies/1/appointments",
+        params={"apiKey": api.account_id, "token": api.key, "q": NUL},
+    )
+    assert agendize.status_code == 422, agendize.text
+    assert '"q"' in agendize.text
+    # A query without U+0000 goes through untouched.
+    assert api.get("/v1/appointments", params={"external_id": "a%00b"}).status_code == 200
